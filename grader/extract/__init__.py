@@ -1,0 +1,1 @@
+"""Raw answers out of a submission: answer sheets, notebook variables, markdown tables."""

@@ -1,0 +1,61 @@
+"""The one small interface between grading and whatever executes a student's notebook.
+
+Grading hands an executor a notebook path, the variable names to read back and the
+limits; it gets a :class:`NotebookRun` back: the variables as plain JSON data (decoded by
+:mod:`grader.extract.variables`) and, when the run did not finish, a
+:class:`~grader.results.RunError`. Executors never raise for anything a student did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from grader.results import RunError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-notebook resource limits; set in the rubric (``limits:``) or on the command line."""
+
+    cell_timeout: float = 30.0
+    notebook_timeout: float = 120.0
+    memory_mb: int = 2048
+    max_processes: int = 64
+    max_output_bytes: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One notebook to run: ``names`` are the variables to read back after its cells."""
+
+    key: str
+    notebook: Path
+    names: tuple[str, ...]
+    limits: Limits = Limits()
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """What running a notebook produced.
+
+    ``values`` maps each requested name that exists to its extracted form (see
+    :func:`grader.extract.variables.decode`); names the notebook never defined are absent.
+    ``sandbox`` says how the code was confined (``"bwrap"`` or ``"rlimits"``).
+    """
+
+    values: dict[str, Any]
+    error: RunError | None = None
+    duration: float = 0.0
+    sandbox: str = "none"
+    notes: list[str] = field(default_factory=list)
+
+
+class Executor(Protocol):
+    """Runs notebooks; ``run_many`` yields ``(job, run)`` pairs as each one finishes."""
+
+    def run_many(self, jobs: Iterable[NotebookJob]) -> Iterator[tuple[NotebookJob, NotebookRun]]: ...
+
+    def close(self) -> None: ...

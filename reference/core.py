@@ -1,0 +1,215 @@
+"""The shapes every reference solver shares: exact values, a worked solution, misconceptions.
+
+A solver is a pure function ``solve(**params) -> Solution``. Its inputs arrive as decimal
+text, ints, sympy Rationals or nested lists of those; :func:`exact` turns each into a
+Rational without passing through a binary float, so a key computed here is the key a TA
+would compute by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Union
+
+import sympy
+
+#: A solver value: an exact scalar, a label, a truth value, or nested lists of scalars.
+Value = Union[sympy.Rational, sympy.Expr, str, bool, list]
+
+
+class ParamError(ValueError):
+    """A solver parameter is missing, malformed or out of range; the message names it."""
+
+    def __init__(self, param: str, message: str):
+        self.param = param
+        self.message = message
+        super().__init__(f"{param}: {message}")
+
+
+def exact(x: Any, name: str = "value") -> sympy.Rational:
+    """Return ``x`` as an exact Rational.
+
+    Accepts ints, Rationals, decimal text (``"0.1"``, ``"-2.5e-3"``), fractions
+    (``"1/3"``) and floats (read through their shortest repr, so ``0.1`` is 1/10).
+    Raises :class:`ParamError` naming ``name`` for anything else.
+    """
+    if isinstance(x, bool):
+        raise ParamError(name, f"expected a number, got {x!r}")
+    if isinstance(x, sympy.Rational):
+        return x
+    if isinstance(x, sympy.Basic):
+        if x.is_Rational:
+            return sympy.Rational(x)
+        raise ParamError(name, f"expected an exact number, got {x}")
+    if isinstance(x, int):
+        return sympy.Integer(x)
+    if isinstance(x, float):
+        x = repr(x)
+    if isinstance(x, str):
+        text = x.strip().replace("_", "")
+        if "/" in text:
+            num, _, den = text.partition("/")
+            n, d = exact(num, name), exact(den, name)
+            if d == 0:
+                raise ParamError(name, f"division by zero in {x!r}")
+            return n / d
+        try:
+            dec = Decimal(text)
+        except InvalidOperation:
+            raise ParamError(name, f"not a number: {x!r}") from None
+        if not dec.is_finite():
+            raise ParamError(name, f"not a finite number: {x!r}")
+        sign, digits, exponent = dec.as_tuple()
+        mantissa = int("".join(map(str, digits)) or "0")
+        value = sympy.Integer(mantissa) * sympy.Rational(10) ** exponent
+        return -value if sign else value
+    raise ParamError(name, f"expected a number, got {type(x).__name__} {x!r}")
+
+
+def exact_vector(xs: Any, name: str = "value") -> list[sympy.Rational]:
+    """A flat list of exact numbers; raises :class:`ParamError` if ``xs`` is not one."""
+    if not isinstance(xs, (list, tuple)):
+        raise ParamError(name, f"expected a list of numbers, got {xs!r}")
+    return [exact(v, f"{name}[{i}]") for i, v in enumerate(xs)]
+
+
+def exact_matrix(rows: Any, name: str = "value") -> list[list[sympy.Rational]]:
+    """A rectangular list of lists of exact numbers; raises :class:`ParamError` otherwise."""
+    if not isinstance(rows, (list, tuple)) or not rows:
+        raise ParamError(name, "expected a non-empty list of rows")
+    matrix = [exact_vector(row, f"{name}[{i}]") for i, row in enumerate(rows)]
+    width = len(matrix[0])
+    for i, row in enumerate(matrix):
+        if len(row) != width:
+            raise ParamError(name, f"row {i} has {len(row)} entries, row 0 has {width}")
+    return matrix
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A known wrong way to solve the question.
+
+    ``values`` maps answer keys (the same keys as :attr:`Solution.values`) to the value a
+    student holding this misconception would write; keys it does not change are absent.
+    """
+
+    id: str
+    explanation: str
+    values: Mapping[str, Value]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A solver's answer: exact values by key, the worked steps, the known wrong variants.
+
+    Keys are dotted paths (``"standard.train"``, ``"grad.0"`` never: vectors are one key).
+    ``precision`` is set when some value is irrational and given as a decimal
+    approximation (e.g. ``"50 significant digits"``); ``None`` means every value is exact.
+    """
+
+    solver: str
+    params: Mapping[str, Any]
+    values: Mapping[str, Value]
+    steps: tuple[str, ...]
+    misconceptions: tuple[Misconception, ...] = ()
+    precision: str | None = None
+
+    def get(self, key: str) -> Value:
+        """The value at ``key``; raises KeyError listing the keys that exist."""
+        try:
+            return self.values[key]
+        except KeyError:
+            known = ", ".join(sorted(self.values))
+            raise KeyError(f"{self.solver} has no value {key!r}; it has: {known}") from None
+
+
+@dataclass(frozen=True)
+class SolverSpec:
+    """A registered solver: its function, one-line summary and documented parameters."""
+
+    name: str
+    func: Callable[..., Solution]
+    summary: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def __call__(self, **params: Any) -> Solution:
+        unknown = set(params) - set(self.params)
+        if unknown:
+            raise ParamError(
+                sorted(unknown)[0],
+                f"unknown parameter for {self.name}; it takes {', '.join(self.params)}",
+            )
+        return self.func(**params)
+
+
+SOLVERS: dict[str, SolverSpec] = {}
+
+
+def solver(name: str, summary: str, params: Mapping[str, str]) -> Callable:
+    """Register ``func`` under ``name``; ``params`` documents each parameter for ``--help``."""
+
+    def register(func: Callable[..., Solution]) -> Callable[..., Solution]:
+        if name in SOLVERS:
+            raise RuntimeError(f"solver {name!r} registered twice")
+        SOLVERS[name] = SolverSpec(name, func, summary, dict(params))
+        return func
+
+    return register
+
+
+def get_solver(name: str) -> SolverSpec:
+    """The solver registered as ``name``; raises KeyError listing the known solvers."""
+    try:
+        return SOLVERS[name]
+    except KeyError:
+        raise KeyError(f"unknown solver {name!r}; known: {', '.join(sorted(SOLVERS))}") from None
+
+
+def fmt(value: Value) -> str:
+    """Short human text for a value: ``16/5`` for Rationals, nested brackets for lists."""
+    if isinstance(value, list):
+        return "[" + ", ".join(fmt(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, sympy.Basic):
+        return str(value)
+    return str(value)
+
+
+def decimal_text(value: sympy.Expr, digits: int = 6) -> str:
+    """A decimal rendering of an exact value, trailing zeros removed (``16/5`` → ``3.2``)."""
+    if isinstance(value, sympy.Integer):
+        return str(value)
+    text = f"{float(value):.{digits}g}"
+    if "e" in text or "." not in text:
+        return text
+    return text.rstrip("0").rstrip(".")
+
+
+def to_json(value: Value) -> Any:
+    """JSON form of a value: numbers become ``{"exact": "16/5", "decimal": 3.2}``."""
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, sympy.Basic) and value.is_number:
+        return {"exact": str(value), "decimal": float(value)}
+    return str(value)
+
+
+def solution_json(solution: Solution) -> dict[str, Any]:
+    """A JSON-ready dict of a solution: values, steps, misconceptions, precision."""
+    return {
+        "solver": solution.solver,
+        "values": {k: to_json(v) for k, v in solution.values.items()},
+        "steps": list(solution.steps),
+        "misconceptions": [
+            {"id": m.id, "explanation": m.explanation,
+             "values": {k: to_json(v) for k, v in m.values.items()}}
+            for m in solution.misconceptions
+        ],
+        "precision": solution.precision,
+    }
+
