@@ -133,6 +133,7 @@ class SolverSpec:
     func: Callable[..., Solution]
     summary: str
     params: Mapping[str, str] = field(default_factory=dict)
+    example: Mapping[str, Any] = field(default_factory=dict)
 
     def __call__(self, **params: Any) -> Solution:
         unknown = set(params) - set(self.params)
@@ -147,13 +148,20 @@ class SolverSpec:
 SOLVERS: dict[str, SolverSpec] = {}
 
 
-def solver(name: str, summary: str, params: Mapping[str, str]) -> Callable:
-    """Register ``func`` under ``name``; ``params`` documents each parameter for ``--help``."""
+def solver(
+    name: str, summary: str, params: Mapping[str, str], example: Mapping[str, Any]
+) -> Callable:
+    """Register ``func`` under ``name``.
+
+    ``params`` documents each parameter for ``grade solve NAME --help``; ``example`` is a
+    complete, realistic set of parameters (decimal text and lists, as a rubric would give
+    them) shown in that help and used by the tests that exercise every solver.
+    """
 
     def register(func: Callable[..., Solution]) -> Callable[..., Solution]:
         if name in SOLVERS:
             raise RuntimeError(f"solver {name!r} registered twice")
-        SOLVERS[name] = SolverSpec(name, func, summary, dict(params))
+        SOLVERS[name] = SolverSpec(name, func, summary, dict(params), dict(example))
         return func
 
     return register
