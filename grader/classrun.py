@@ -1,0 +1,106 @@
+"""Grading a whole class: every submission of every assignment, resumable.
+
+Answer sheets are graded at once; notebooks go through one executor in a single stream
+(so ``--jobs`` workers stay busy across assignments). Every result is stored the moment
+it is known; a result whose fingerprint is unchanged is taken from the store instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from grader.grading import grade_run, grade_sheet, grade_unreadable, notebook_job
+from grader.results import SubmissionResult
+from grader.rubric import Rubric
+from grader.runner.base import Executor, Limits, NotebookJob
+from grader.store import ResultStore, fingerprint
+from grader.submissions import Submission
+
+ClassPlan = list[tuple[Rubric, list[Submission]]]
+#: Called once per student as soon as the result is known; ``cached`` when re-used.
+OnResult = Callable[[SubmissionResult, bool], None]
+
+
+@dataclass(frozen=True)
+class RunStats:
+    """How many students were graded now and how many came from the store."""
+
+    graded: int
+    reused: int
+
+
+def limits_for(rubric: Rubric, overrides: dict[str, Any]) -> Limits:
+    """The rubric's limits with command-line overrides (None values ignored) applied."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return dataclasses.replace(rubric.limits(), **given)
+
+
+def grade_class(
+    plan: ClassPlan,
+    executor_factory: Callable[[], Executor],
+    store: ResultStore,
+    limit_overrides: dict[str, Any] | None = None,
+    on_result: OnResult | None = None,
+) -> tuple[list[tuple[Rubric, list[SubmissionResult]]], RunStats]:
+    """Grade every submission in ``plan``; returns results per assignment and counts.
+
+    The executor is created only if some notebook actually needs running, and closed
+    before returning (also on Ctrl-C: results stored so far stay stored).
+    """
+    notify = on_result or (lambda result, cached: None)
+    results: dict[tuple[str, str], SubmissionResult] = {}
+    pending: dict[str, tuple[Rubric, Submission, str]] = {}
+    jobs: list[NotebookJob] = []
+    graded = reused = 0
+
+    def record(result: SubmissionResult, digest: str, cached: bool) -> None:
+        nonlocal graded, reused
+        if not cached:
+            store.put(result, digest)
+        graded += not cached
+        reused += cached
+        results[(result.assignment, result.student)] = result
+        notify(result, cached)
+
+    for rubric, submissions in plan:
+        limits = limits_for(rubric, limit_overrides or {})
+        for sub in submissions:
+            digest = fingerprint(rubric, sub, limits)
+            stored = store.get(rubric.assignment, sub.student, digest)
+            if stored is not None:
+                record(stored, digest, cached=True)
+            elif sub.kind == "sheet":
+                record(grade_sheet(rubric, sub), digest, cached=False)
+            elif sub.kind == "notebook":
+                job = notebook_job(rubric, sub, limits)
+                pending[job.key] = (rubric, sub, digest)
+                jobs.append(job)
+            else:
+                record(grade_unreadable(rubric, sub), digest, cached=False)
+
+    if jobs:
+        executor = executor_factory()
+        try:
+            for job, run in executor.run_many(jobs):
+                rubric, sub, digest = pending[job.key]
+                record(grade_run(rubric, sub, run), digest, cached=False)
+        finally:
+            executor.close()
+
+    ordered = [
+        (rubric, [results[(rubric.assignment, s.student)] for s in subs])
+        for rubric, subs in plan
+    ]
+    return ordered, RunStats(graded, reused)
+
+
+def preloads(plan: Iterable[tuple[Rubric, list[Submission]]]) -> tuple[str, ...]:
+    """The union of the rubrics' ``preload`` module lists, in first-seen order."""
+    seen: dict[str, None] = {}
+    for rubric, _ in plan:
+        for name in rubric.model.preload:
+            seen.setdefault(name, None)
+    return tuple(seen)

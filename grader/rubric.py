@@ -1,0 +1,384 @@
+"""The instructor's rubric: schema, loading, and the computed key behind every part.
+
+Loading a rubric validates it against the schema, runs every solver once (a dry run, so a
+wrong parameter is caught before any student is graded) and resolves each part to its
+expected value, tolerances and known misconceptions. Every problem found becomes one line
+``file:line field: message``; all of them are reported together in a :class:`RubricError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import sympy
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from grader.runner.base import Limits
+from grader.yamlio import Loaded, PathKey, YamlError, format_path, load
+from reference import ParamError, Solution, exact, get_solver
+
+CheckKind = Literal["numeric", "matrix", "choice"]
+Lang = Literal["en", "fa"]
+ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+class RubricError(ValueError):
+    """A rubric that cannot be used; ``problems`` are ``file:line field: message`` lines."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _text(value: Any) -> dict[str, str]:
+    """A label given as a plain string or as ``{en: ..., fa: ...}``."""
+    if isinstance(value, str):
+        return {"en": value}
+    if isinstance(value, dict) and value and all(k in ("en", "fa") for k in value):
+        return {k: str(v) for k, v in value.items()}
+    raise ValueError("must be a string or a mapping with keys en and/or fa")
+
+
+def _number(value: Any) -> sympy.Rational:
+    if isinstance(value, bool) or value is None:
+        raise ValueError("must be a number")
+    try:
+        return exact(value)
+    except ValueError:
+        raise ValueError(f"must be a number, got {value!r}") from None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+
+
+class Defaults(_Model):
+    """Settings every part inherits unless it overrides them."""
+
+    rtol: Any = sympy.Rational(1, 100)
+    atol: Any = sympy.Rational(1, 1000)
+    reveal: bool = True
+    show_solution: bool = False
+
+    @field_validator("rtol", "atol", mode="before")
+    @classmethod
+    def _tolerance(cls, v: Any) -> sympy.Rational:
+        value = _number(v)
+        if value < 0:
+            raise ValueError("must be >= 0")
+        return value
+
+
+class LimitsModel(_Model):
+    """Per-notebook limits; the command line may override them."""
+
+    cell_timeout: float = Field(30.0, gt=0)
+    notebook_timeout: float = Field(120.0, gt=0)
+    memory_mb: int = Field(2048, gt=0)
+    max_processes: int = Field(64, gt=0)
+    max_output_bytes: int = Field(1_000_000, gt=0)
+
+    @field_validator("cell_timeout", "notebook_timeout", mode="before")
+    @classmethod
+    def _seconds(cls, v: Any) -> float:
+        return float(_number(v))
+
+
+class Part(_Model):
+    """One scored answer: ``expect`` names a solver value, ``answer`` gives it literally."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    points: Any
+    check: CheckKind
+    expect: str | None = None
+    answer: Any = None
+    title: dict[str, str] | None = None
+    variable: str | None = Field(None, pattern=ID_PATTERN)
+    rtol: Any = None
+    atol: Any = None
+    reveal: bool | None = None
+    show_solution: bool | None = None
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title(cls, v: Any) -> dict[str, str] | None:
+        return None if v is None else _text(v)
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _points(cls, v: Any) -> sympy.Rational:
+        value = _number(v)
+        if value <= 0:
+            raise ValueError("must be > 0")
+        return value
+
+    @field_validator("rtol", "atol", mode="before")
+    @classmethod
+    def _tolerance(cls, v: Any) -> sympy.Rational | None:
+        if v is None:
+            return None
+        value = _number(v)
+        if value < 0:
+            raise ValueError("must be >= 0")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Part:
+        if (self.expect is None) == (self.answer is None):
+            raise ValueError("give exactly one of 'expect' (a solver value) or 'answer'")
+        return self
+
+
+class Question(_Model):
+    """A question: optionally a solver with its parameters, and its parts."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    parts: list[Part] = Field(min_length=1)
+    title: dict[str, str] | None = None
+    solver: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    show_solution: bool | None = None
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title(cls, v: Any) -> dict[str, str] | None:
+        return None if v is None else _text(v)
+
+
+class RubricModel(_Model):
+    """The whole rubric file."""
+
+    assignment: str = Field(pattern=ID_PATTERN)
+    questions: list[Question] = Field(min_length=1)
+    title: dict[str, str] | None = None
+    lang: Lang = "en"
+    defaults: Defaults = Defaults()
+    limits: LimitsModel = LimitsModel()
+    preload: list[str] = Field(default_factory=lambda: ["numpy"])
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title(cls, v: Any) -> dict[str, str] | None:
+        return None if v is None else _text(v)
+
+
+@dataclass(frozen=True)
+class KnownMistake:
+    """A misconception as it applies to one part: its wrong value for that part."""
+
+    id: str
+    explanation: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class ResolvedPart:
+    """A part with everything a checker needs: key, tolerances, known mistakes."""
+
+    question: str
+    part: str
+    check: CheckKind
+    points: sympy.Rational
+    expected: Any
+    rtol: sympy.Rational
+    atol: sympy.Rational
+    reveal: bool
+    show_solution: bool
+    variable: str
+    mistakes: tuple[KnownMistake, ...] = ()
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
+    title: dict[str, str] | None = None
+
+    @property
+    def id(self) -> str:
+        """The id answers use: ``question.part``."""
+        return f"{self.question}.{self.part}"
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A validated rubric with its computed solutions and resolved parts."""
+
+    model: RubricModel
+    path: Path
+    solutions: dict[str, Solution]
+    parts: tuple[ResolvedPart, ...]
+    digest: str
+
+    @property
+    def assignment(self) -> str:
+        return self.model.assignment
+
+    @property
+    def max_score(self) -> sympy.Rational:
+        return sum((p.points for p in self.parts), sympy.Integer(0))
+
+    def limits(self) -> Limits:
+        return Limits(**self.model.limits.model_dump())
+
+    def title(self, lang: str = "en") -> str:
+        title = self.model.title or {}
+        return title.get(lang) or title.get("en") or self.assignment
+
+    def part(self, answer_id: str) -> ResolvedPart:
+        for p in self.parts:
+            if p.id == answer_id:
+                return p
+        raise KeyError(answer_id)
+
+
+def _pydantic_problems(exc: ValidationError, loaded: Loaded) -> list[str]:
+    problems = []
+    for err in exc.errors():
+        loc: PathKey = tuple(x for x in err["loc"] if not (isinstance(x, str) and "[" in x))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        line = loaded.line(loc)
+        problems.append(f"{loaded.source}:{line} {format_path(loc)}: {msg}")
+    return problems
+
+
+def _resolve(model: RubricModel, loaded: Loaded) -> tuple[dict[str, Solution], list[ResolvedPart], list[str]]:
+    problems: list[str] = []
+    solutions: dict[str, Solution] = {}
+    parts: list[ResolvedPart] = []
+    seen_questions: set[str] = set()
+
+    def problem(path: PathKey, message: str) -> None:
+        problems.append(f"{loaded.source}:{loaded.line(path)} {format_path(path)}: {message}")
+
+    for qi, q in enumerate(model.questions):
+        qpath: PathKey = ("questions", qi)
+        if q.id in seen_questions:
+            problem((*qpath, "id"), f"duplicate question id {q.id!r}")
+        seen_questions.add(q.id)
+        solution = None
+        if q.solver is not None:
+            try:
+                spec = get_solver(q.solver)
+                solution = spec(**q.params)
+                solutions[q.id] = solution
+            except KeyError as exc:
+                problem((*qpath, "solver"), str(exc.args[0]))
+            except ParamError as exc:
+                problem((*qpath, "params", exc.param.split("[")[0]), exc.message)
+            except (ValueError, TypeError, ZeroDivisionError) as exc:
+                problem((*qpath, "params"), f"solver {q.solver} failed: {exc}")
+        seen_parts: set[str] = set()
+        for pi, p in enumerate(q.parts):
+            ppath: PathKey = (*qpath, "parts", pi)
+            if p.id in seen_parts:
+                problem((*ppath, "id"), f"duplicate part id {p.id!r} in question {q.id}")
+            seen_parts.add(p.id)
+            mistakes: list[KnownMistake] = []
+            if p.expect is not None:
+                if q.solver is None:
+                    problem((*ppath, "expect"), "'expect' needs the question to name a solver")
+                    continue
+                if solution is None:
+                    continue
+                if p.expect not in solution.values:
+                    known = ", ".join(sorted(solution.values))
+                    problem((*ppath, "expect"), f"{q.solver} has no value {p.expect!r}; it has: {known}")
+                    continue
+                expected = solution.values[p.expect]
+                mistakes = [
+                    KnownMistake(m.id, m.explanation, m.values[p.expect])
+                    for m in solution.misconceptions
+                    if p.expect in m.values
+                ]
+            else:
+                expected = p.answer
+            kind_problem = _kind_problem(p.check, expected)
+            if kind_problem:
+                problem((*ppath, "check"), kind_problem)
+                continue
+            if p.check == "numeric" and not isinstance(expected, sympy.Basic):
+                expected = exact(expected)
+            show = p.show_solution
+            if show is None:
+                show = q.show_solution if q.show_solution is not None else model.defaults.show_solution
+            parts.append(
+                ResolvedPart(
+                    question=q.id,
+                    part=p.id,
+                    check=p.check,
+                    points=p.points,
+                    expected=expected,
+                    rtol=p.rtol if p.rtol is not None else model.defaults.rtol,
+                    atol=p.atol if p.atol is not None else model.defaults.atol,
+                    reveal=p.reveal if p.reveal is not None else model.defaults.reveal,
+                    show_solution=show,
+                    variable=p.variable or f"{q.id}_{p.id}",
+                    mistakes=tuple(mistakes),
+                    synonyms=dict(p.synonyms),
+                    title=p.title,
+                )
+            )
+    return solutions, parts, problems
+
+
+def _kind_problem(check: str, expected: Any) -> str | None:
+    """Why ``check`` cannot compare against ``expected``, or None when it can."""
+    if check == "matrix" and not isinstance(expected, list):
+        return f"'matrix' needs a list or matrix key, the key is {expected!r}"
+    if check == "numeric":
+        if isinstance(expected, (list, str, bool)):
+            return f"'numeric' needs a number key, the key is {expected!r}"
+        try:
+            exact(expected)
+        except ValueError:
+            if not (isinstance(expected, sympy.Basic) and expected.is_number):
+                return f"'numeric' needs a number key, the key is {expected!r}"
+    if check == "choice" and isinstance(expected, list):
+        return f"'choice' needs a label or true/false key, the key is {expected!r}"
+    return None
+
+
+def parse_rubric(loaded: Loaded, path: Path) -> Rubric:
+    """Validate parsed YAML as a rubric and compute its key; raises :class:`RubricError`."""
+    if not isinstance(loaded.data, dict):
+        raise RubricError([f"{loaded.source}:1: a rubric must be a mapping with 'assignment' and 'questions'"])
+    try:
+        model = RubricModel.model_validate(loaded.data)
+    except ValidationError as exc:
+        raise RubricError(_pydantic_problems(exc, loaded)) from None
+    solutions, parts, problems = _resolve(model, loaded)
+    if problems:
+        raise RubricError(problems)
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest() if Path(path).is_file() else ""
+    return Rubric(model, Path(path), solutions, tuple(parts), digest)
+
+
+def load_rubric(path: Path) -> Rubric:
+    """Read, validate and solve the rubric at ``path``; raises :class:`RubricError`."""
+    try:
+        loaded = load(path)
+    except YamlError as exc:
+        raise RubricError([str(exc)]) from None
+    return parse_rubric(loaded, Path(path))
+
+
+def find_rubric(name_or_path: str, search: list[Path] | None = None) -> Path:
+    """A rubric file from a path or a name (``hw2`` → ``rubrics/hw2.yaml``).
+
+    Names are looked up in ``rubrics/`` under each folder of ``search`` (default: the
+    current folder). Raises :class:`RubricError` listing where it looked.
+    """
+    direct = Path(name_or_path)
+    if direct.is_file():
+        return direct
+    looked = []
+    for base in search or [Path.cwd()]:
+        for candidate in (base / "rubrics" / f"{name_or_path}.yaml", base / "rubrics" / f"{name_or_path}.yml"):
+            if candidate.is_file():
+                return candidate
+            looked.append(str(candidate))
+    raise RubricError([f"rubric {name_or_path!r} not found (looked at {', '.join(looked) or direct})"])
