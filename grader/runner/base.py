@@ -29,12 +29,18 @@ class Limits:
 
 @dataclass(frozen=True)
 class NotebookJob:
-    """One notebook to run: ``names`` are the variables to read back after its cells."""
+    """One notebook to run: ``names`` are the variables to read back after its cells.
+
+    ``workdir`` is the folder whose files the student's code may see (copied, never
+    shared); by default the notebook's own folder, or only the notebook when that folder
+    also holds other students' notebooks.
+    """
 
     key: str
     notebook: Path
     names: tuple[str, ...]
     limits: Limits = Limits()
+    workdir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class NotebookRun:
     ``values`` maps each requested name that exists to its extracted form (see
     :func:`grader.extract.variables.decode`); names the notebook never defined are absent.
     ``sandbox`` says how the code was confined (``"bwrap"`` or ``"rlimits"``).
+    ``output`` is what the cells wrote to stdout/stderr, cut at ``Limits.max_output_bytes``
+    (for display only: never read answers from it).
     """
 
     values: dict[str, Any]
@@ -51,6 +59,7 @@ class NotebookRun:
     duration: float = 0.0
     sandbox: str = "none"
     notes: list[str] = field(default_factory=list)
+    output: str = ""
 
 
 class Executor(Protocol):
