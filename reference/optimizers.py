@@ -1,0 +1,930 @@
+"""Optimiser steps as the course asks them: SGD, momentum, Nesterov, Adagrad, RMSprop, Adam.
+
+Each solver runs ``k`` steps from given ``weights`` on either a given gradient sequence
+(``grads``, one vector per step) or the gradient of a given ``function`` of the weights
+(``w1, w2, …``; ``w`` when there is one weight). The update rules are those of
+``torch.optim`` with its default options, so a key agrees with what students see in
+PyTorch; momentum also offers the lecture's exponential-moving-average form.
+
+Values are exact while they are rational. A square root of a non-square (Adagrad, RMSprop,
+Adam) or an ``exp``/``log`` in ``function`` makes them irrational: from there on the
+arithmetic runs on 50-digit floats and the reported values are rounded to
+:data:`PRECISION_DIGITS` significant digits (the solution's ``precision`` says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from reference.core import Misconception, ParamError, Solution, exact, exact_vector, solver
+
+#: Significant digits of a reported value that is irrational.
+PRECISION_DIGITS = 30
+#: Digits carried through the arithmetic once a value is irrational.
+WORKING_DIGITS = 50
+
+Vector = list[sympy.Expr]
+
+
+class _Undefined(ArithmeticError):
+    """A step is undefined: division by zero (ε = 0), or f is not finite and real."""
+
+    def __init__(self, param: str, message: str):
+        self.param = param
+        super().__init__(message)
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _approx(x: sympy.Expr) -> sympy.Expr:
+    """``x`` itself when rational, else a :data:`WORKING_DIGITS` float of it."""
+    if x.is_Rational or isinstance(x, sympy.Float):
+        return x
+    value = sympy.N(x, WORKING_DIGITS)
+    if not value.is_real or not value.is_finite:
+        raise _Undefined("function", f"{x} is not a finite real number")
+    return sympy.Float(value, WORKING_DIGITS)
+
+
+def _sqrt(x: sympy.Expr) -> sympy.Expr:
+    """Square root, exact for the square of a rational (``sqrt(9/4) = 3/2``)."""
+    if x.is_negative:
+        raise _Undefined("function", f"square root of the negative {x}")
+    return _approx(sympy.sqrt(x))
+
+
+def _div(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    if b.is_zero:
+        raise _Undefined("eps", "division by zero: ε = 0 and a zero accumulator")
+    return a / b
+
+
+def _settle(x: sympy.Expr) -> sympy.Rational:
+    """A reportable value: exact if rational, else rounded to PRECISION_DIGITS digits."""
+    if x.is_Rational:
+        return x
+    return exact(str(sympy.N(x, PRECISION_DIGITS)))
+
+
+def _show(x: Any) -> str:
+    """Board text for a number or vector: terminating decimals as decimals, else p/q, ≈ floats."""
+    if isinstance(x, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in x) + "]"
+    if isinstance(x, sympy.Integer):
+        return str(x)
+    if isinstance(x, sympy.Rational):
+        q = int(x.q)
+        twos = fives = 0
+        while q % 2 == 0:
+            q //= 2
+            twos += 1
+        while q % 5 == 0:
+            q //= 5
+            fives += 1
+        if q != 1:
+            # A TA writes a long repeating fraction as a decimal; values keep it exact.
+            return str(x) if x.q < 10**6 else "≈" + str(sympy.N(x, 12))
+        places = max(twos, fives)
+        if places > 12:
+            return "≈" + str(sympy.N(x, 12))
+        scaled = abs(int(x.p)) * 10**places // int(x.q)
+        text = str(scaled).rjust(places + 1, "0")
+        text = f"{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".")
+        return ("-" if x < 0 else "") + text
+    if isinstance(x, sympy.Float):
+        return "≈" + str(sympy.N(x, 12))
+    return str(x)
+
+
+def _check_range(value: sympy.Rational, name: str, low: int, high: int | None = None) -> None:
+    if value < low or (high is not None and value >= high):
+        bound = f"in [{low}, {high})" if high is not None else f"at least {low}"
+        raise ParamError(name, f"must be {bound}, got {value}")
+
+
+# --------------------------------------------------------------------------- the problem
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Initial weights and where each step's gradient comes from."""
+
+    weights: tuple[sympy.Rational, ...]
+    scalar: bool
+    steps: int
+    grads: tuple[tuple[sympy.Rational, ...], ...] | None = None
+    function: sympy.Expr | None = None
+    symbols: tuple[sympy.Symbol, ...] = ()
+    gradient: tuple[sympy.Expr, ...] = ()
+
+    def grad(self, w: Sequence[sympy.Expr], t: int) -> Vector:
+        """The loss gradient at step ``t`` (1-based) for weights ``w``."""
+        if self.grads is not None:
+            return list(self.grads[t - 1])
+        subs = dict(zip(self.symbols, w, strict=True))
+        return [_approx(d.xreplace(subs)) for d in self.gradient]
+
+
+_FORBIDDEN = ("__", "lambda", "import", ";", "'", '"')
+
+
+def parse_function(text: Any, n: int) -> tuple[sympy.Expr, tuple[sympy.Symbol, ...]]:
+    """``text`` as a sympy expression in ``w1..wn`` (``w`` allowed when ``n == 1``).
+
+    Raises :class:`ParamError` for text that is not an expression of those weights.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ParamError("function", "expected an expression such as 'w1**2 + 3*w2**2'")
+    if any(bad in text for bad in _FORBIDDEN):
+        raise ParamError("function", f"not a plain expression: {text!r}")
+    symbols = tuple(sympy.Symbol(f"w{i + 1}", real=True) for i in range(n))
+    names: dict[str, Any] = {s.name: s for s in symbols}
+    if n == 1:
+        names["w"] = symbols[0]
+    try:
+        expr = sympy.parse_expr(text.replace("^", "**"), local_dict=names)
+    except (SyntaxError, TypeError, ValueError, sympy.SympifyError) as err:
+        raise ParamError("function", f"cannot parse {text!r}: {err}") from None
+    if not isinstance(expr, sympy.Expr):
+        raise ParamError("function", f"not an expression: {text!r}")
+    extra = expr.free_symbols - set(symbols)
+    if extra:
+        allowed = ", ".join(names)
+        raise ParamError("function", f"unknown names {sorted(map(str, extra))}; use {allowed}")
+    return expr, symbols
+
+
+def make_problem(weights: Any, grads: Any, function: Any, steps: Any) -> Problem:
+    """Check and normalise the shared parameters; raises :class:`ParamError`."""
+    scalar = not isinstance(weights, (list, tuple))
+    w0 = [exact(weights, "weights")] if scalar else exact_vector(weights, "weights")
+    if not w0:
+        raise ParamError("weights", "expected at least one weight")
+    if (grads is None) == (function is None):
+        raise ParamError("grads", "give exactly one of grads (a list per step) or function")
+    if steps is not None:
+        if isinstance(steps, bool) or not isinstance(steps, (int, str)):
+            raise ParamError("steps", f"expected a whole number, got {steps!r}")
+        try:
+            steps = int(steps)
+        except ValueError:
+            raise ParamError("steps", f"expected a whole number, got {steps!r}") from None
+        if steps < 1:
+            raise ParamError("steps", f"must be at least 1, got {steps}")
+    if grads is not None:
+        if not isinstance(grads, (list, tuple)) or not grads:
+            raise ParamError("grads", "expected a non-empty list with one gradient per step")
+        rows = []
+        for t, g in enumerate(grads):
+            row = [exact(g, f"grads[{t}]")] if scalar else exact_vector(g, f"grads[{t}]")
+            if len(row) != len(w0):
+                raise ParamError("grads", f"step {t + 1} has {len(row)} entries, weights {len(w0)}")
+            rows.append(tuple(row))
+        if steps is not None and steps != len(rows):
+            raise ParamError("steps", f"is {steps} but grads lists {len(rows)} steps")
+        return Problem(tuple(w0), scalar, len(rows), grads=tuple(rows))
+    expr, symbols = parse_function(function, len(w0))
+    return Problem(
+        tuple(w0),
+        scalar,
+        steps or 1,
+        function=expr,
+        symbols=symbols,
+        gradient=tuple(sympy.diff(expr, s) for s in symbols),
+    )
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass(frozen=True)
+class Variant:
+    """How a run departs from the update rule (the key uses the defaults)."""
+
+    ascent: bool = False  # w ← w + update
+    decay: str = "grad"  # "grad": g + λw (torch); "none": forgotten; "unscaled": w −= λw
+    stale: bool = False  # every step reuses the gradient at the initial weights
+
+
+#: A rule maps (state, effective gradient, step t) to (state, update, named records, lines).
+Rule = Callable[[dict, Vector, int], tuple[dict, Vector, dict[str, Vector], list[str]]]
+
+
+def run(
+    problem: Problem, rule: Rule, weight_decay: sympy.Rational, variant: Variant
+) -> tuple[list[dict[str, Vector]], list[str]]:
+    """Run every step; returns one record per step and the worked lines."""
+    w: Vector = list(problem.weights)
+    state: dict = {}
+    records: list[dict[str, Vector]] = []
+    lines: list[str] = []
+    first = problem.grad(w, 1)
+    for t in range(1, problem.steps + 1):
+        g = first if variant.stale else (first if t == 1 else problem.grad(w, t))
+        source = "given" if problem.grads is not None else f"∇f(w{t - 1}) = ∇({problem.function})"
+        lines.append(f"Step {t}: g{t} = {source} = {_show(g)}")
+        record: dict[str, Vector] = {"grad": g}
+        g_eff = g
+        if weight_decay != 0 and variant.decay == "grad":
+            g_eff = [gi + weight_decay * wi for gi, wi in zip(g, w, strict=True)]
+            record["grad_total"] = g_eff
+            lines.append(f"  weight decay: g{t} + λ·w{t - 1} = {_show(g_eff)}")
+        state, update, named, rule_lines = rule(state, g_eff, t)
+        record.update(named)
+        record["update"] = update
+        lines.extend("  " + line for line in rule_lines)
+        sign = 1 if variant.ascent else -1
+        w_new = [wi + sign * ui for wi, ui in zip(w, update, strict=True)]
+        if weight_decay != 0 and variant.decay == "unscaled":
+            w_new = [wn - weight_decay * wi for wn, wi in zip(w_new, w, strict=True)]
+        w = w_new
+        record["weights"] = w
+        lines.append(
+            f"  w{t} = w{t - 1} {'+' if variant.ascent else '−'} {_show(update)} = {_show(w)}"
+        )
+        records.append(record)
+    return records, lines
+
+
+def values_of(records: list[dict[str, Vector]], scalar: bool) -> dict[str, Any]:
+    """Flatten records to the answer keys ``stepT.NAME`` and the final ``weights``."""
+    values: dict[str, Any] = {}
+
+    def report(vector: Vector) -> Any:
+        settled = [_settle(v) for v in vector]
+        return settled[0] if scalar else settled
+
+    for t, record in enumerate(records, start=1):
+        for name, vector in record.items():
+            values[f"step{t}.{name}"] = report(vector)
+    values["weights"] = report(records[-1]["weights"])
+    return values
+
+
+def _misconception(
+    mid: str,
+    explanation: str,
+    key: dict[str, Any],
+    compute: Callable[[], dict[str, Any]],
+) -> Misconception | None:
+    """The variant's values that differ from the key; None when none do or it is undefined."""
+    try:
+        wrong = compute()
+    except _Undefined:
+        return None
+    changed = {k: v for k, v in wrong.items() if k in key and key[k] != v}
+    return Misconception(mid, explanation, changed) if changed else None
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything one solver needs to produce its key and its misconceptions."""
+
+    name: str
+    problem: Problem
+    params: dict[str, Any]
+    weight_decay: sympy.Rational
+    intro: tuple[str, ...]
+
+
+def solve(
+    setup: Setup,
+    rule: Rule,
+    wrong_rules: Sequence[tuple[str, str, Rule]],
+    wrong_variants: Sequence[tuple[str, str, Variant]] = (),
+) -> Solution:
+    """Run the key and every misconception; assemble the :class:`Solution`."""
+    problem = setup.problem
+    try:
+        records, lines = run(problem, rule, setup.weight_decay, Variant())
+    except _Undefined as err:
+        raise ParamError(err.param, str(err)) from None
+    key = values_of(records, problem.scalar)
+
+    def with_rule(r: Rule) -> Callable[[], dict[str, Any]]:
+        return lambda: values_of(run(problem, r, setup.weight_decay, Variant())[0], problem.scalar)
+
+    def with_variant(v: Variant) -> Callable[[], dict[str, Any]]:
+        return lambda: values_of(run(problem, rule, setup.weight_decay, v)[0], problem.scalar)
+
+    candidates = [_misconception(i, e, key, with_rule(r)) for i, e, r in wrong_rules]
+    candidates += [_misconception(i, e, key, with_variant(v)) for i, e, v in wrong_variants]
+    candidates.append(
+        _misconception(
+            "gradient_ascent",
+            "Added the update to the weights (w + step): the step must go against the gradient.",
+            key,
+            with_variant(Variant(ascent=True)),
+        )
+    )
+    if problem.function is not None and problem.steps > 1:
+        candidates.append(
+            _misconception(
+                "stale_gradient",
+                "Reused the gradient at the initial weights; each step needs ∇f at the new w.",
+                key,
+                with_variant(Variant(stale=True)),
+            )
+        )
+    if setup.weight_decay != 0:
+        candidates.append(
+            _misconception(
+                "weight_decay_forgotten",
+                "Left out weight decay: torch adds λ·w to the gradient before the update.",
+                key,
+                with_variant(Variant(decay="none")),
+            )
+        )
+    inexact = any(
+        not v.is_Rational for record in records for vector in record.values() for v in vector
+    )
+    return Solution(
+        solver=setup.name,
+        params=setup.params,
+        values=key,
+        steps=setup.intro + tuple(lines) + (f"Final weights: {_show(records[-1]['weights'])}",),
+        misconceptions=tuple(m for m in candidates if m is not None),
+        precision=f"{PRECISION_DIGITS} significant digits" if inexact else None,
+    )
+
+
+def _setup(
+    name: str,
+    weights: Any,
+    grads: Any,
+    function: Any,
+    steps: Any,
+    lr: Any,
+    weight_decay: Any,
+    extra: dict[str, sympy.Rational],
+    intro: Sequence[str],
+) -> Setup:
+    problem = make_problem(weights, grads, function, steps)
+    lr_value = exact(lr, "lr")
+    _check_range(lr_value, "lr", 0)
+    wd = exact(weight_decay, "weight_decay")
+    _check_range(wd, "weight_decay", 0)
+    params: dict[str, Any] = {
+        "weights": list(problem.weights),
+        "lr": lr_value,
+        "weight_decay": wd,
+        "steps": problem.steps,
+        **extra,
+    }
+    if problem.grads is not None:
+        params["grads"] = [list(g) for g in problem.grads]
+    else:
+        params["function"] = str(problem.function)
+    head = [f"w0 = {_show(list(problem.weights))}, lr = {_show(lr_value)}"]
+    if wd != 0:
+        head.append(f"weight decay λ = {_show(wd)} (added to the gradient: g + λ·w)")
+    return Setup(name, problem, params, wd, tuple(head) + tuple(intro))
+
+
+def _beta(value: Any, name: str) -> sympy.Rational:
+    beta = exact(value, name)
+    _check_range(beta, name, 0, 1)
+    return beta
+
+
+def _eps(value: Any) -> sympy.Rational:
+    eps = exact(value, "eps")
+    _check_range(eps, "eps", 0)
+    return eps
+
+
+_COMMON_PARAMS = {
+    "weights": "number or list of numbers: the initial weights w0",
+    "grads": "list of gradients, one per step (a number or a list like weights); or use function",
+    "function": "text: f(w1, w2, …) (or f(w) for one weight) whose gradient drives each step",
+    "steps": "int: number of steps (default: len(grads), else 1)",
+    "weight_decay": "number: L2 weight decay λ added to the gradient as torch does (default 0)",
+}
+
+
+def _params(lr_doc: str, **extra: str) -> dict[str, str]:
+    return {**_COMMON_PARAMS, "lr": lr_doc, **extra}
+
+
+def _scale(c: sympy.Expr, v: Vector) -> Vector:
+    return [c * x for x in v]
+
+
+def _plus(a: Vector, b: Vector) -> Vector:
+    return [x + y for x, y in zip(a, b, strict=True)]
+
+
+def _zeros(n: int) -> Vector:
+    return [sympy.Integer(0)] * n
+
+
+# --------------------------------------------------------------------------- SGD
+
+
+def _sgd_rule(lr: sympy.Rational) -> Rule:
+    def rule(state: dict, g: Vector, t: int):
+        update = _scale(lr, g)
+        return state, update, {}, [f"update = lr·g{t} = {_show(update)}"]
+
+    return rule
+
+
+@solver(
+    "optim.sgd",
+    "Plain gradient descent: w ← w − lr·g, k steps (torch.optim.SGD).",
+    _params("number: learning rate (required)"),
+    {"weights": [1, -2], "function": "w1**2 + 3*w2**2", "lr": "0.1", "steps": 2},
+)
+def sgd(
+    weights: Any,
+    lr: Any,
+    grads: Any = None,
+    function: Any = None,
+    steps: Any = None,
+    weight_decay: Any = "0",
+) -> Solution:
+    """k steps of w ← w − lr·(g + λ·w); raises :class:`ParamError` on bad input."""
+    setup = _setup(
+        "optim.sgd",
+        weights,
+        grads,
+        function,
+        steps,
+        lr,
+        weight_decay,
+        {},
+        ["SGD: w_t = w_{t−1} − lr·g_t"],
+    )
+    lr_value = setup.params["lr"]
+    wrong_variants = []
+    if setup.weight_decay != 0:
+        wrong_variants.append(
+            (
+                "weight_decay_not_scaled_by_lr",
+                "Subtracted λ·w without the learning rate; torch's decay is lr·λ·w per step.",
+                Variant(decay="unscaled"),
+            )
+        )
+    return solve(
+        setup,
+        _sgd_rule(lr_value),
+        [
+            (
+                "lr_forgotten",
+                "Subtracted the raw gradient: the step is lr·g, not g.",
+                _sgd_rule(sympy.Integer(1)),
+            )
+        ],
+        wrong_variants,
+    )
+
+
+# --------------------------------------------------------------------------- momentum
+
+
+def _momentum_rule(lr: sympy.Rational, beta: sympy.Rational, form: str) -> Rule:
+    damp = 1 - beta if form == "ema" else sympy.Integer(1)
+
+    def rule(state: dict, g: Vector, t: int):
+        v_prev = state.get("v", _zeros(len(g)))
+        v = _plus(_scale(beta, v_prev), _scale(damp, g))
+        update = _scale(lr, v)
+        if form == "ema":
+            text = f"v{t} = β·v{t - 1} + (1−β)·g{t} = {_show(v)}"
+        else:
+            text = f"v{t} = β·v{t - 1} + g{t} = {_show(v)}"
+        return {"v": v}, update, {"v": v}, [text, f"update = lr·v{t} = {_show(update)}"]
+
+    return rule
+
+
+_FORMS = ("torch", "ema")
+
+
+@solver(
+    "optim.momentum",
+    "SGD with momentum, torch form (v = βv + g) or EMA form (v = βv + (1−β)g); w ← w − lr·v.",
+    _params(
+        "number: learning rate (required)",
+        beta="number: momentum coefficient β in [0, 1) (default 0.9)",
+        form="'torch' (v = βv + g, torch.optim.SGD) or 'ema' (v = βv + (1−β)g) (default torch)",
+    ),
+    {"weights": [1, -2], "grads": [[2, -12], ["1.6", "-7.2"]], "lr": "0.1", "beta": "0.9"},
+)
+def momentum(
+    weights: Any,
+    lr: Any,
+    grads: Any = None,
+    function: Any = None,
+    steps: Any = None,
+    beta: Any = "0.9",
+    form: str = "torch",
+    weight_decay: Any = "0",
+) -> Solution:
+    """k momentum steps, v0 = 0; raises :class:`ParamError` on bad input or an unknown form."""
+    if form not in _FORMS:
+        raise ParamError("form", f"expected 'torch' or 'ema', got {form!r}")
+    b = _beta(beta, "beta")
+    if form == "ema":
+        intro = "Momentum (EMA form): v_t = β·v_{t−1} + (1−β)·g_t, w_t = w_{t−1} − lr·v_t, v0 = 0"
+    else:
+        intro = "Momentum (torch form): v_t = β·v_{t−1} + g_t, w_t = w_{t−1} − lr·v_t, v0 = 0"
+    setup = _setup(
+        "optim.momentum",
+        weights,
+        grads,
+        function,
+        steps,
+        lr,
+        weight_decay,
+        {"beta": b, "form": form},
+        [f"β = {_show(b)}", intro],
+    )
+    lr_value = setup.params["lr"]
+    other = "ema" if form == "torch" else "torch"
+    wrong = [
+        (
+            "other_momentum_form",
+            f"Used the {other} form of momentum; the question uses the {form} form"
+            + (" (v = βv + g)." if form == "torch" else " (v = βv + (1−β)g)."),
+            _momentum_rule(lr_value, b, other),
+        ),
+        (
+            "momentum_forgotten",
+            "Took plain SGD steps: the velocity v carries the earlier gradients along.",
+            _sgd_rule(lr_value),
+        ),
+    ]
+    if form == "ema":
+        wrong.append(
+            (
+                "beta_swapped",
+                "Swapped β and 1−β: the old velocity is weighted by β, the new gradient by 1−β.",
+                _momentum_rule(lr_value, 1 - b, "ema"),
+            )
+        )
+    else:
+        wrong.append(
+            (
+                "velocity_decay_on_gradient",
+                "Multiplied the gradient by β (v = v + β·g); β multiplies the old velocity.",
+                _swapped_torch_rule(lr_value, b),
+            )
+        )
+    return solve(setup, _momentum_rule(lr_value, b, form), wrong)
+
+
+def _swapped_torch_rule(lr: sympy.Rational, beta: sympy.Rational) -> Rule:
+    def rule(state: dict, g: Vector, t: int):
+        v = _plus(state.get("v", _zeros(len(g))), _scale(beta, g))
+        return {"v": v}, _scale(lr, v), {"v": v}, []
+
+    return rule
+
+
+# --------------------------------------------------------------------------- Nesterov
+
+
+def _nesterov_rule(lr: sympy.Rational, beta: sympy.Rational, old_buffer: bool = False) -> Rule:
+    def rule(state: dict, g: Vector, t: int):
+        v_prev = state.get("v", _zeros(len(g)))
+        v = _plus(_scale(beta, v_prev), g)
+        direction = _plus(g, _scale(beta, v_prev if old_buffer else v))
+        update = _scale(lr, direction)
+        lines = [
+            f"v{t} = β·v{t - 1} + g{t} = {_show(v)}",
+            f"d{t} = g{t} + β·v{t} = {_show(direction)}",
+            f"update = lr·d{t} = {_show(update)}",
+        ]
+        return {"v": v}, update, {"v": v, "direction": direction}, lines
+
+    return rule
+
+
+@solver(
+    "optim.nesterov",
+    "Nesterov momentum as torch.optim.SGD(nesterov=True): v = βv + g, w ← w − lr·(g + βv).",
+    _params(
+        "number: learning rate (required)",
+        beta="number: momentum coefficient β in [0, 1) (default 0.9)",
+    ),
+    {"weights": [1, -2], "function": "w1**2 + 3*w2**2", "lr": "0.1", "beta": "0.9", "steps": 2},
+)
+def nesterov(
+    weights: Any,
+    lr: Any,
+    grads: Any = None,
+    function: Any = None,
+    steps: Any = None,
+    beta: Any = "0.9",
+    weight_decay: Any = "0",
+) -> Solution:
+    """k Nesterov steps (torch's formulation), v0 = 0; raises :class:`ParamError`."""
+    b = _beta(beta, "beta")
+    setup = _setup(
+        "optim.nesterov",
+        weights,
+        grads,
+        function,
+        steps,
+        lr,
+        weight_decay,
+        {"beta": b},
+        [
+            f"β = {_show(b)}",
+            "Nesterov (torch): v_t = β·v_{t−1} + g_t, d_t = g_t + β·v_t, w_t = w_{t−1} − lr·d_t",
+        ],
+    )
+    lr_value = setup.params["lr"]
+    wrong = [
+        (
+            "nesterov_as_plain_momentum",
+            "Stepped along v alone (plain momentum); Nesterov steps along g + β·v.",
+            _momentum_rule(lr_value, b, "torch"),
+        ),
+        (
+            "nesterov_with_old_velocity",
+            "Used the previous velocity in the look-ahead (g + β·v_{t−1}); torch uses the new v_t.",
+            _nesterov_rule(lr_value, b, old_buffer=True),
+        ),
+        (
+            "momentum_forgotten",
+            "Took plain SGD steps: the velocity v carries the earlier gradients along.",
+            _sgd_rule(lr_value),
+        ),
+    ]
+    return solve(setup, _nesterov_rule(lr_value, b), wrong)
+
+
+# --------------------------------------------------------------------------- Adagrad
+
+
+def _adaptive_step(
+    lr: sympy.Expr, m: Vector, v: Vector, eps: sympy.Rational, eps_inside: bool, root: bool = True
+) -> Vector:
+    """lr·m/(√v + ε) per entry (ε inside the root or no root for misconceptions)."""
+    out = []
+    for mi, vi in zip(m, v, strict=True):
+        if not root:
+            denom = vi + eps
+        elif eps_inside:
+            denom = _sqrt(vi + eps)
+        else:
+            denom = _sqrt(vi) + eps
+        out.append(_approx(_div(lr * mi, denom)))
+    return out
+
+
+def _adagrad_rule(
+    lr: sympy.Rational,
+    eps: sympy.Rational,
+    *,
+    accumulate: bool = True,
+    eps_inside: bool = False,
+    root: bool = True,
+) -> Rule:
+    def rule(state: dict, g: Vector, t: int):
+        v_prev = state.get("v", _zeros(len(g)))
+        squares = [gi**2 for gi in g]
+        v = _plus(v_prev, squares) if accumulate else squares
+        update = _adaptive_step(lr, g, v, eps, eps_inside, root)
+        lines = [
+            f"v{t} = v{t - 1} + g{t}² = {_show(v)}",
+            f"update = lr·g{t}/(√v{t} + ε) = {_show(update)}",
+        ]
+        return {"v": v}, update, {"v": v}, lines
+
+    return rule
+
+
+_EPS_INSIDE = "Put ε inside the square root (√(v + ε)); torch adds it outside: √v + ε."
+
+
+@solver(
+    "optim.adagrad",
+    "Adagrad as torch.optim.Adagrad: v += g², w ← w − lr·g/(√v + ε).",
+    _params(
+        "number: learning rate (default 0.01, torch's)",
+        eps="number: ε added outside the square root (default 1e-10, torch's)",
+    ),
+    {"weights": [1, -2], "grads": [[2, -12], ["1.5", "-6"]], "lr": "0.1"},
+)
+def adagrad(
+    weights: Any,
+    lr: Any = "0.01",
+    grads: Any = None,
+    function: Any = None,
+    steps: Any = None,
+    eps: Any = "1e-10",
+    weight_decay: Any = "0",
+) -> Solution:
+    """k Adagrad steps with a zero initial accumulator; raises :class:`ParamError`."""
+    e = _eps(eps)
+    setup = _setup(
+        "optim.adagrad",
+        weights,
+        grads,
+        function,
+        steps,
+        lr,
+        weight_decay,
+        {"eps": e},
+        [f"ε = {_show(e)}", "Adagrad: v_t = v_{t−1} + g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)"],
+    )
+    lr_value = setup.params["lr"]
+    wrong = [
+        (
+            "adagrad_without_accumulation",
+            "Divided by the current |g| only; Adagrad divides by the root of the sum of all g².",
+            _adagrad_rule(lr_value, e, accumulate=False),
+        ),
+        ("eps_inside_sqrt", _EPS_INSIDE, _adagrad_rule(lr_value, e, eps_inside=True)),
+        (
+            "sqrt_forgotten",
+            "Divided by v itself; the denominator is the square root √v + ε.",
+            _adagrad_rule(lr_value, e, root=False),
+        ),
+    ]
+    return solve(setup, _adagrad_rule(lr_value, e), wrong)
+
+
+# --------------------------------------------------------------------------- RMSprop
+
+
+def _rmsprop_rule(
+    lr: sympy.Rational, beta: sympy.Rational, eps: sympy.Rational, *, eps_inside: bool = False
+) -> Rule:
+    def rule(state: dict, g: Vector, t: int):
+        v_prev = state.get("v", _zeros(len(g)))
+        v = [beta * vi + (1 - beta) * gi**2 for vi, gi in zip(v_prev, g, strict=True)]
+        update = _adaptive_step(lr, g, v, eps, eps_inside)
+        lines = [
+            f"v{t} = β·v{t - 1} + (1−β)·g{t}² = {_show(v)}",
+            f"update = lr·g{t}/(√v{t} + ε) = {_show(update)}",
+        ]
+        return {"v": v}, update, {"v": v}, lines
+
+    return rule
+
+
+@solver(
+    "optim.rmsprop",
+    "RMSprop as torch.optim.RMSprop: v = βv + (1−β)g², w ← w − lr·g/(√v + ε).",
+    _params(
+        "number: learning rate (default 0.01, torch's)",
+        beta="number: decay β of the squared-gradient average, torch's alpha (default 0.99)",
+        eps="number: ε added outside the square root (default 1e-8, torch's)",
+    ),
+    {"weights": [1, -2], "grads": [[2, -12], ["1.5", "-6"]], "lr": "0.01", "beta": "0.9"},
+)
+def rmsprop(
+    weights: Any,
+    lr: Any = "0.01",
+    grads: Any = None,
+    function: Any = None,
+    steps: Any = None,
+    beta: Any = "0.99",
+    eps: Any = "1e-8",
+    weight_decay: Any = "0",
+) -> Solution:
+    """k RMSprop steps with v0 = 0 (no momentum, not centred); raises :class:`ParamError`."""
+    b, e = _beta(beta, "beta"), _eps(eps)
+    setup = _setup(
+        "optim.rmsprop",
+        weights,
+        grads,
+        function,
+        steps,
+        lr,
+        weight_decay,
+        {"beta": b, "eps": e},
+        [
+            f"β = {_show(b)}, ε = {_show(e)}",
+            "RMSprop: v_t = β·v_{t−1} + (1−β)·g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)",
+        ],
+    )
+    lr_value = setup.params["lr"]
+    wrong = [
+        (
+            "rmsprop_as_adagrad",
+            "Summed the squared gradients (Adagrad); RMSprop keeps a decaying average βv + (1−β)g².",
+            _adagrad_rule(lr_value, e),
+        ),
+        ("eps_inside_sqrt", _EPS_INSIDE, _rmsprop_rule(lr_value, b, e, eps_inside=True)),
+        (
+            "beta_swapped",
+            "Swapped β and 1−β: the old average is weighted by β, the new g² by 1−β.",
+            _rmsprop_rule(lr_value, 1 - b, e),
+        ),
+    ]
+    return solve(setup, _rmsprop_rule(lr_value, b, e), wrong)
+
+
+# --------------------------------------------------------------------------- Adam
+
+
+def _adam_rule(
+    lr: sympy.Rational,
+    beta1: sympy.Rational,
+    beta2: sympy.Rational,
+    eps: sympy.Rational,
+    *,
+    corrected: bool = True,
+    eps_inside: bool = False,
+) -> Rule:
+    def rule(state: dict, g: Vector, t: int):
+        n = len(g)
+        m = _plus(_scale(beta1, state.get("m", _zeros(n))), _scale(1 - beta1, g))
+        v = _plus(_scale(beta2, state.get("v", _zeros(n))), _scale(1 - beta2, [x**2 for x in g]))
+        if corrected:
+            m_hat = _scale(1 / (1 - beta1**t), m)
+            v_hat = _scale(1 / (1 - beta2**t), v)
+        else:
+            m_hat, v_hat = m, v
+        update = _adaptive_step(lr, m_hat, v_hat, eps, eps_inside)
+        lines = [
+            f"m{t} = β1·m{t - 1} + (1−β1)·g{t} = {_show(m)}",
+            f"v{t} = β2·v{t - 1} + (1−β2)·g{t}² = {_show(v)}",
+            f"m̂{t} = m{t}/(1−β1^{t}) = {_show(m_hat)}",
+            f"v̂{t} = v{t}/(1−β2^{t}) = {_show(v_hat)}",
+            f"update = lr·m̂{t}/(√v̂{t} + ε) = {_show(update)}",
+        ]
+        named = {"m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat}
+        return {"m": m, "v": v}, update, named, lines
+
+    return rule
+
+
+@solver(
+    "optim.adam",
+    "Adam as torch.optim.Adam: moment averages with bias correction, w ← w − lr·m̂/(√v̂ + ε).",
+    _params(
+        "number: learning rate (default 0.001, torch's)",
+        beta1="number: decay β1 of the gradient average (default 0.9)",
+        beta2="number: decay β2 of the squared-gradient average (default 0.999)",
+        eps="number: ε added outside the square root (default 1e-8, torch's)",
+    ),
+    {"weights": [1, -2], "grads": [[2, -12], ["1.5", "-6"]], "lr": "0.1"},
+)
+def adam(
+    weights: Any,
+    lr: Any = "0.001",
+    grads: Any = None,
+    function: Any = None,
+    steps: Any = None,
+    beta1: Any = "0.9",
+    beta2: Any = "0.999",
+    eps: Any = "1e-8",
+    weight_decay: Any = "0",
+) -> Solution:
+    """k Adam steps with m0 = v0 = 0 and bias correction; raises :class:`ParamError`."""
+    b1, b2, e = _beta(beta1, "beta1"), _beta(beta2, "beta2"), _eps(eps)
+    setup = _setup(
+        "optim.adam",
+        weights,
+        grads,
+        function,
+        steps,
+        lr,
+        weight_decay,
+        {"beta1": b1, "beta2": b2, "eps": e},
+        [
+            f"β1 = {_show(b1)}, β2 = {_show(b2)}, ε = {_show(e)}",
+            "Adam: m_t = β1·m_{t−1} + (1−β1)·g_t, v_t = β2·v_{t−1} + (1−β2)·g_t²,",
+            "      m̂_t = m_t/(1−β1^t), v̂_t = v_t/(1−β2^t), w_t = w_{t−1} − lr·m̂_t/(√v̂_t + ε)",
+        ],
+    )
+    lr_value = setup.params["lr"]
+    wrong = [
+        (
+            "bias_correction_forgotten",
+            "Used m and v without bias correction; divide by 1−β1^t and 1−β2^t first.",
+            _adam_rule(lr_value, b1, b2, e, corrected=False),
+        ),
+        ("eps_inside_sqrt", _EPS_INSIDE, _adam_rule(lr_value, b1, b2, e, eps_inside=True)),
+        (
+            "betas_swapped",
+            "Swapped β1 and β2: β1 averages the gradients, β2 the squared gradients.",
+            _adam_rule(lr_value, b2, b1, e),
+        ),
+    ]
+    return solve(setup, _adam_rule(lr_value, b1, b2, e), wrong)
+
+
+__all__ = [
+    "PRECISION_DIGITS",
+    "Problem",
+    "adagrad",
+    "adam",
+    "make_problem",
+    "momentum",
+    "nesterov",
+    "parse_function",
+    "rmsprop",
+    "sgd",
+]
