@@ -15,7 +15,8 @@ the update, as a TA writes it on the board.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy
@@ -221,3 +222,392 @@ def _distinct_misconceptions(
         if changed:
             found.append(Misconception(mid, why, changed))
     return tuple(found)
+
+
+# ---------------------------------------------------------------- gd.descent
+
+DESCENT = "gd.descent"
+LOSSES = ("sum_squared", "mean_squared", "half_mean_squared", "bce")
+SQUARED = LOSSES[:3]
+ACTIVATIONS = ("linear", "sigmoid", "relu")
+REGULARISERS = ("none", "l1", "l2", "elastic")
+MODES = ("batch", "sequential")
+_LOSS_TEXT = {
+    "sum_squared": "Σ(y − ŷ)²",
+    "mean_squared": "(1/m)·Σ(y − ŷ)²",
+    "half_mean_squared": "(1/(2m))·Σ(y − ŷ)²",
+    "bce": "−(1/m)·Σ[y·log ŷ + (1 − y)·log(1 − ŷ)]",
+}
+
+
+@dataclass(frozen=True)
+class _Config:
+    """How one run of descent computes; misconceptions are runs with one field changed."""
+
+    lr: sympy.Rational
+    lam1: sympy.Rational  # L1 strength: penalty lam1·‖w‖₁
+    lam2: sympy.Rational  # L2 strength: penalty (lam2/2)·‖w‖²
+    activation: str
+    loss: str
+    mode: str
+    passes: int
+    work: int | None  # significant digits carried when values are irrational; None: exact
+    sign_zero: int = 0  # sign(0) in the L1 sub-gradient
+    relu_zero: int = 0  # ReLU'(0)
+    descend: int = 1  # −1: moves along the gradient of the data loss
+    penalty_times_eta: bool = True
+    sigmoid_slope: bool = True  # False: ŷ(1 − ŷ) left out of the chain rule
+
+
+Sample = tuple[Vector, sympy.Rational]
+
+
+def _round(v: sympy.Expr, digits: int | None) -> sympy.Rational:
+    """``v`` exactly when ``digits`` is None, else rounded to that many significant digits."""
+    if digits is None:
+        return v
+    return exact(str(sympy.Float(sympy.N(v, digits + 5), digits)), "value")
+
+
+def _sign(v: sympy.Rational, zero: int) -> int:
+    return 1 if v > 0 else -1 if v < 0 else zero
+
+
+def _forward(cfg: _Config, w: Vector, batch: Sequence[Sample]) -> tuple[Vector, Vector]:
+    """z and ŷ for each sample of ``batch``."""
+    zs = [_round(_dot(w, i), cfg.work) for i, _ in batch]
+    if cfg.activation == "linear":
+        return zs, list(zs)
+    if cfg.activation == "relu":
+        return zs, [max(z, sympy.Integer(0)) for z in zs]
+    return zs, [_round(1 / (1 + sympy.exp(-z)), cfg.work) for z in zs]
+
+
+def _data_loss(cfg: _Config, zs: Vector, ys: Vector, targets: Vector) -> sympy.Expr:
+    """The data loss of one batch under ``cfg.loss`` (m = len(batch))."""
+    m = len(targets)
+    if cfg.loss == "bce":
+        # −[y·log σ(z) + (1 − y)·log(1 − σ(z))] = log(1 + e^(−z)) + (1 − y)·z, exactly.
+        total = sum(sympy.log(1 + sympy.exp(-z)) + (1 - t) * z for z, t in zip(zs, targets))
+        return _round(total / m, cfg.work)
+    total = sum((t - y) ** 2 for y, t in zip(ys, targets))
+    scale = {"sum_squared": 1, "mean_squared": sympy.Rational(1, m),
+             "half_mean_squared": sympy.Rational(1, 2 * m)}[cfg.loss]
+    return _round(scale * total, cfg.work)
+
+
+def _dloss_dz(cfg: _Config, zs: Vector, ys: Vector, targets: Vector) -> Vector:
+    """∂L/∂z for each sample of the batch."""
+    m = len(targets)
+    if cfg.loss == "bce":  # with a sigmoid output, ∂L/∂z = (ŷ − y)/m
+        return [(y - t) / m for y, t in zip(ys, targets)]
+    scale = {"sum_squared": 2, "mean_squared": sympy.Rational(2, m),
+             "half_mean_squared": sympy.Rational(1, m)}[cfg.loss]
+    out = []
+    for z, y, t in zip(zs, ys, targets):
+        if cfg.activation == "relu":
+            slope = 1 if z > 0 else cfg.relu_zero if z == 0 else 0
+        elif cfg.activation == "sigmoid" and cfg.sigmoid_slope:
+            slope = y * (1 - y)
+        else:
+            slope = 1
+        out.append(-scale * (t - y) * slope)
+    return out
+
+
+def _penalty_grad(cfg: _Config, w: Vector) -> Vector:
+    """Gradient of lam1·‖w‖₁ + (lam2/2)·‖w‖²: lam1·sign(w) + lam2·w."""
+    return [cfg.lam1 * _sign(v, cfg.sign_zero) + cfg.lam2 * v for v in w]
+
+
+def _batches(cfg: _Config, samples: Sequence[Sample]) -> list[list[int]]:
+    """Sample indices of each update, in order, over all passes."""
+    per_pass = [list(range(len(samples)))] if cfg.mode == "batch" else [
+        [j] for j in range(len(samples))]
+    return [b for _ in range(cfg.passes) for b in per_pass]
+
+
+def _run(cfg: _Config, w0: Vector, samples: Sequence[Sample]) -> tuple[dict[str, Any], list[str]]:
+    """Every value of the descent and the lines of working, for one configuration."""
+    w = list(w0)
+    values: dict[str, Any] = {}
+    lines: list[str] = []
+    for t, idx in enumerate(_batches(cfg, samples), start=1):
+        batch = [samples[j] for j in idx]
+        targets = [y for _, y in batch]
+        zs, ys = _forward(cfg, w, batch)
+        loss = _data_loss(cfg, zs, ys, targets)
+        dz = _dloss_dz(cfg, zs, ys, targets)
+        grad = [_round(sum((d * i[k] for d, (i, _) in zip(dz, batch)), sympy.Integer(0)),
+                       cfg.work) for k in range(len(w))]
+        pen = _penalty_grad(cfg, w)
+        step_pen = cfg.lr if cfg.penalty_times_eta else 1
+        w = [_round(v - cfg.descend * cfg.lr * g - step_pen * p, cfg.work)
+             for v, g, p in zip(w, grad, pen)]
+        one = len(batch) == 1
+        values.update({f"step{t}.z": zs[0] if one else zs, f"step{t}.yhat": ys[0] if one else ys,
+                       f"step{t}.loss": loss, f"step{t}.grad": grad, f"step{t}.weights": w})
+        names = ", ".join(str(j + 1) for j in idx)
+        show = _shower(cfg.work)
+        lines += [
+            (f"Update {t} (sample{'s' if len(idx) > 1 else ''} {names}): z = {show(zs)}, "
+            f"ŷ = {show(ys)}, data loss = {show(loss)}"),
+            f"  ∂L/∂z = {show(dz)}, ∂L/∂w = Σ ∂L/∂z·input = {show(grad)}",
+            (f"  penalty gradient = {show(pen)}; w ← w − η·(∂L/∂w + penalty gradient) = "
+            f"{show(w)}"),
+        ]
+    everything = list(samples)
+    zs, ys = _forward(cfg, w, everything)
+    values["weights"] = w
+    values["loss"] = _data_loss(cfg, zs, ys, [y for _, y in everything])
+    show = _shower(cfg.work)
+    lines.append(f"Final weights {show(w)}; data loss over all {len(everything)} samples "
+                 f"= {show(values['loss'])}")
+    return values, lines
+
+
+def _shower(work: int | None) -> Callable[[Any], str]:
+    """How the working shows numbers: exact fractions, or ≈ 10 significant digits."""
+    if work is None:
+        return fmt
+
+    def show(v: Any) -> str:
+        if isinstance(v, list):
+            return "[" + ", ".join(show(u) for u in v) + "]"
+        return "≈" + str(sympy.Float(v, 10))
+
+    return show
+
+
+def _choice(value: Any, options: Sequence[str], name: str) -> str:
+    if value not in options:
+        raise ParamError(name, f"unknown {name} {value!r}; use one of {', '.join(options)}")
+    return value
+
+
+def _samples(samples: Any, features_: Any, n: int) -> list[Sample]:
+    """Each sample as (exact input vector, exact target)."""
+    if not isinstance(samples, (list, tuple)) or not samples:
+        raise ParamError("samples", "expected a non-empty list of {x or inputs, target}")
+    if features_ is None:
+        features_ = ["1"] + ["x" if k == 1 else f"x^{k}" for k in range(1, n)]
+    out = []
+    for j, s in enumerate(samples):
+        name = f"samples[{j}]"
+        if not isinstance(s, dict) or "target" not in s or not ({"x", "inputs"} & set(s)):
+            raise ParamError(name, "expected a mapping with target and x or inputs")
+        if set(s) - {"x", "inputs", "target"}:
+            raise ParamError(name, f"unknown keys {sorted(set(s) - {'x', 'inputs', 'target'})}")
+        xv = None if s.get("x") is None else exact(s["x"], f"{name}.x")
+        given = s.get("inputs", features_)
+        vec, _ = features(given, xv, f"{name}.inputs" if "inputs" in s else "features")
+        if len(vec) != n:
+            raise ParamError(f"{name}.inputs", f"{len(vec)} inputs for {n} weights")
+        out.append((vec, exact(s["target"], f"{name}.target")))
+    return out
+
+
+def _strengths(reg: str, lam: sympy.Rational, ratio: sympy.Rational) -> tuple[Any, Any]:
+    """(L1 strength, L2 strength) for the regulariser."""
+    zero = sympy.Integer(0)
+    return {"none": (zero, zero), "l1": (lam, zero), "l2": (zero, lam),
+            "elastic": (ratio * lam, (1 - ratio) * lam)}[reg]
+
+
+def _descent_misconceptions(
+    cfg: _Config, w0: Vector, samples: Sequence[Sample], key: dict[str, Any], reg: str
+) -> tuple[Misconception, ...]:
+    """Runs of descent with one wrong idea each, keeping the values that differ."""
+    variants: list[tuple[str, str, _Config]] = []
+    if cfg.loss in SQUARED:
+        for other in SQUARED:
+            if other != cfg.loss:
+                variants.append((
+                    f"other_mse_convention_{other.removesuffix('_squared')}",
+                    (f"The loss is {_LOSS_TEXT[cfg.loss]}; using {_LOSS_TEXT[other]} scales the "
+                    "gradient (by 2 or by m) and so every update."),
+                    replace(cfg, loss=other)))
+    if reg != "none":
+        variants += [
+            ("regulariser_left_out",
+             (f"The {reg} penalty adds its own gradient to every update; leaving it out gives "
+             "the unregularised weights."),
+             replace(cfg, lam1=sympy.Integer(0), lam2=sympy.Integer(0))),
+            ("lambda_without_eta",
+             ("The penalty's gradient is multiplied by the learning rate like the data "
+             "gradient: w − η·(g + penalty gradient), not w − η·g − penalty gradient."),
+             replace(cfg, penalty_times_eta=False)),
+        ]
+    if cfg.lam1 != 0:
+        variants.append((
+            "l1_sign_zero_as_one",
+            ("|w| has no slope at 0; the sub-gradient used is sign(0) = 0, so a zero weight "
+            "is not pushed by the L1 term."),
+            replace(cfg, sign_zero=1)))
+    if len(samples) > 1:
+        other_mode = "sequential" if cfg.mode == "batch" else "batch"
+        variants.append((
+            "mode_swapped",
+            f"The question asks for {cfg.mode} updates; {other_mode} updates "
+            + ("use the weights after each sample." if other_mode == "sequential"
+               else "average the whole batch into one update."),
+            replace(cfg, mode=other_mode)))
+    variants.append((
+        "gradient_sign_error",
+        "Gradient descent moves against the gradient of the loss: w ← w − η·∂L/∂w.",
+        replace(cfg, descend=-1)))
+    if cfg.activation == "relu":
+        variants.append((
+            "relu_derivative_at_zero_one",
+            ("ReLU'(0) is taken as 0 here (as in PyTorch); with 1 a unit at z = 0 passes "
+            "gradient."),
+            replace(cfg, relu_zero=1)))
+    if cfg.activation == "sigmoid" and cfg.loss in SQUARED:
+        variants.append((
+            "sigmoid_derivative_left_out",
+            "The chain rule through the sigmoid multiplies by σ'(z) = ŷ(1 − ŷ).",
+            replace(cfg, sigmoid_slope=False)))
+    found = []
+    for mid, why, variant in variants:
+        vals, _ = _run(variant, w0, samples)
+        changed = {k: v for k, v in vals.items() if k in key and v != key[k]}
+        if changed:
+            found.append(Misconception(mid, why, changed))
+    return tuple(found)
+
+
+@solver(
+    DESCENT,
+    "Gradient descent on one neuron: batch or sequential, L1/L2/elastic, linear/sigmoid/ReLU",
+    params={
+        "weights": "list of numbers: initial weights",
+        "samples": "list of mappings {x: number, target: number} or {inputs: list, target}",
+        "features": "list of expressions in x, default 1, x, x², … (one per weight): the "
+        "inputs of samples given by x",
+        "lr": "number: learning rate η",
+        "steps": "integer ≥ 1, default 1: passes over the samples (batch: one update per "
+        "pass; sequential: one per sample)",
+        "mode": "\"batch\" (default) or \"sequential\"",
+        "reg": "\"none\" (default), \"l1\" (λ‖w‖₁, sign(0) = 0), \"l2\" ((λ/2)‖w‖²) or "
+        "\"elastic\" (λ·(r‖w‖₁ + (1 − r)/2‖w‖²))",
+        "lam": "number ≥ 0, default 0: regulariser strength λ",
+        "l1_ratio": "number in [0, 1], default 0.5: r, the L1 share of an elastic penalty",
+        "activation": "\"linear\" (default), \"sigmoid\" or \"relu\" (ReLU'(0) = 0)",
+        "loss": "\"half_mean_squared\" (default, (1/(2m))Σ(y − ŷ)²), \"mean_squared\", "
+        "\"sum_squared\" or \"bce\" (mean binary cross-entropy; sigmoid only)",
+        "digits": "integer, default 30: significant digits of values when a sigmoid or "
+        "log makes them irrational",
+    },
+    example={
+        "weights": ["0.1", "0.2", "-0.1"],
+        "samples": [{"x": 1, "target": "0.5"}, {"x": 2, "target": "1.5"}],
+        "lr": "0.1",
+        "steps": 2,
+        "mode": "batch",
+        "reg": "l2",
+        "lam": "0.1",
+        "activation": "linear",
+        "loss": "half_mean_squared",
+    },
+)
+def descent(weights: Any, samples: Any, lr: Any, steps: Any = 1, mode: str = "batch",
+            reg: str = "none", lam: Any = 0, l1_ratio: Any = "0.5",
+            activation: str = "linear", loss: str = "half_mean_squared",
+            features: Any = None, digits: Any = 30) -> Solution:
+    """Run ``steps`` passes of gradient descent on ŷ = act(Σ wᵢ·iᵢ).
+
+    Values per update t (numbered over all passes): ``step{t}.z``, ``step{t}.yhat`` (numbers
+    for a single sample, lists for a batch), ``step{t}.loss`` (data loss before the
+    update), ``step{t}.grad`` (∂L/∂w of the data loss), ``step{t}.weights`` (after); then
+    ``weights`` (final) and ``loss`` (data loss of all samples at the final weights).
+    Exact unless a sigmoid output or BCE makes values irrational: then every value is
+    carried at ``digits`` + 15 and reported at ``digits`` significant digits, and
+    ``Solution.precision`` says so. Raises ParamError for unknown names, BCE without a
+    sigmoid, targets outside [0, 1] for BCE, or malformed samples.
+    """
+    mode = _choice(mode, MODES, "mode")
+    reg = _choice(reg, REGULARISERS, "reg")
+    activation = _choice(activation, ACTIVATIONS, "activation")
+    loss = _choice(loss, LOSSES, "loss")
+    if loss == "bce" and activation != "sigmoid":
+        raise ParamError("activation", "bce needs a sigmoid output (ŷ must lie in (0, 1))")
+    w0 = exact_vector(weights, "weights")
+    if not w0:
+        raise ParamError("weights", "no weights given")
+    data = _samples(samples, features, len(w0))
+    if loss == "bce" and any(not 0 <= y <= 1 for _, y in data):
+        raise ParamError("samples", "bce targets must lie in [0, 1]")
+    eta, lmb, ratio = exact(lr, "lr"), exact(lam, "lam"), exact(l1_ratio, "l1_ratio")
+    if eta <= 0:
+        raise ParamError("lr", f"learning rate must be positive, got {fmt(eta)}")
+    if lmb < 0:
+        raise ParamError("lam", f"λ must be ≥ 0, got {fmt(lmb)}")
+    if reg == "none" and lmb != 0:
+        raise ParamError("lam", "λ given but reg is none; name the regulariser")
+    if not 0 <= ratio <= 1:
+        raise ParamError("l1_ratio", f"must lie in [0, 1], got {fmt(ratio)}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 1000:
+        raise ParamError("steps", f"expected an integer from 1 to 1000, got {steps!r}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 5 <= digits <= 100:
+        raise ParamError("digits", f"expected an integer from 5 to 100, got {digits!r}")
+
+    irrational = activation == "sigmoid"
+    work = digits + 15 if irrational else None
+    lam1, lam2 = _strengths(reg, lmb, ratio)
+    cfg = _Config(eta, lam1, lam2, activation, loss, mode, steps, work)
+    values, lines = _run(cfg, w0, data)
+    if irrational:
+        values = {k: _round_all(v, digits) for k, v in values.items()}
+    misconceptions = _descent_misconceptions(cfg, w0, data, values, reg)
+    if irrational:
+        misconceptions = _rounded_misconceptions(misconceptions, values, digits)
+
+    head = [
+        (f"ŷ = {activation}(z), z = Σ wᵢ·iᵢ; loss L = {_LOSS_TEXT[loss]} over the "
+        f"{'whole batch' if mode == 'batch' else 'current sample'} (m = samples in the update)"),
+        _reg_line(reg, lmb, ratio),
+        f"{mode} mode, η = {fmt(eta)}, {steps} pass{'es' if steps > 1 else ''} over "
+        f"{len(data)} sample{'s' if len(data) > 1 else ''}: "
+        + "; ".join(f"inputs {fmt(i)}, y = {fmt(y)}" for i, y in data),
+    ]
+    precision = None
+    if irrational:
+        precision = (f"{digits} significant digits (sigmoid, exp and log evaluated and "
+                     f"carried at {work} digits)")
+    params = {"weights": weights, "samples": samples, "lr": lr, "steps": steps, "mode": mode,
+              "reg": reg, "lam": lam, "l1_ratio": l1_ratio, "activation": activation,
+              "loss": loss, "features": features, "digits": digits}
+    return Solution(DESCENT, params, values, tuple(head + lines), misconceptions, precision)
+
+
+def _reg_line(reg: str, lam: sympy.Rational, ratio: sympy.Rational) -> str:
+    if reg == "none":
+        return "no regulariser: w ← w − η·∂L/∂w"
+    if reg == "l1":
+        return (f"L1 penalty λ·‖w‖₁, λ = {fmt(lam)}: sub-gradient λ·sign(w) with sign(0) = 0; "
+                "w ← w − η·(∂L/∂w + λ·sign(w))")
+    if reg == "l2":
+        return (f"L2 penalty (λ/2)·‖w‖², λ = {fmt(lam)}: gradient λ·w; "
+                "w ← (1 − ηλ)·w − η·∂L/∂w")
+    return (f"elastic penalty λ·(r·‖w‖₁ + (1 − r)/2·‖w‖²), λ = {fmt(lam)}, r = {fmt(ratio)}: "
+            f"gradient {fmt(ratio * lam)}·sign(w) + {fmt((1 - ratio) * lam)}·w, sign(0) = 0")
+
+
+def _round_all(v: Any, digits: int) -> Any:
+    """A value (or nested list) rounded to ``digits`` significant digits."""
+    if isinstance(v, list):
+        return [_round_all(u, digits) for u in v]
+    return _round(v, digits)
+
+
+def _rounded_misconceptions(
+    found: tuple[Misconception, ...], key: dict[str, Any], digits: int
+) -> tuple[Misconception, ...]:
+    """Misconceptions at the reported precision, dropping values that round to the key."""
+    out = []
+    for m in found:
+        vals = {k: _round_all(v, digits) for k, v in m.values.items()}
+        vals = {k: v for k, v in vals.items() if v != key[k]}
+        if vals:
+            out.append(Misconception(m.id, m.explanation, vals))
+    return tuple(out)
