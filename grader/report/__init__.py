@@ -1,0 +1,81 @@
+"""Reports of graded results: HTML pages, gradebook exports and the terminal summary.
+
+Reports only read :class:`~grader.results.SubmissionResult` objects; nothing here scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from grader.report import exports as _exports
+from grader.report import html
+from grader.report.exports import ClassResults, atomic_write, page_names
+from grader.report.i18n import check_lang
+from grader.report.terminal import summary_table
+from grader.results import SubmissionResult
+from grader.rubric import Rubric
+
+FORMATS = ("html", "csv", "json", "gradescope")
+EXPORTS = ("canvas", "moodle")
+
+__all__ = ["EXPORTS", "FORMATS", "ClassResults", "summary_table", "write_reports"]
+
+
+def _entries(classes: Sequence[ClassResults]) -> dict[str, list[tuple[Rubric, SubmissionResult]]]:
+    entries: dict[str, list[tuple[Rubric, SubmissionResult]]] = {}
+    for rubric, results in classes:
+        for result in sorted(results, key=lambda r: r.student):
+            entries.setdefault(result.student, []).append((rubric, result))
+    return entries
+
+
+def write_reports(out: Path, classes: list[ClassResults], *, lang: str | None = None,
+                  formats: Sequence[str] = ("html", "csv", "json"),
+                  exports: Sequence[str] = ()) -> list[Path]:
+    """Write the reports of every class in ``classes`` under ``out``; return the paths.
+
+    ``formats`` picks among ``html`` (``index.html`` and one page per student), ``csv``
+    (``grades.csv``), ``json`` (``results.json``) and ``gradescope``
+    (``gradescope/<student>.json``); ``exports`` adds ``canvas`` (``canvas.csv``) and
+    ``moodle`` (``moodle.csv``). ``lang`` (``en``/``fa``) overrides each rubric's language.
+    Every file is written atomically. Raises ValueError for an unknown format, export or
+    language, before writing anything.
+    """
+    unknown = [f for f in formats if f not in FORMATS] + [e for e in exports if e not in EXPORTS]
+    if unknown:
+        raise ValueError(
+            f"unknown report format {unknown[0]!r}; formats: {', '.join(FORMATS)}; "
+            f"exports: {', '.join(EXPORTS)}"
+        )
+    if lang is not None:
+        check_lang(lang)
+    out = Path(out)
+    class_lang = lang or (classes[0][0].model.lang if classes else "en")
+    entries = _entries(classes)
+    names = page_names(list(entries))
+    written: list[Path] = []
+
+    def write(name: str, text: str) -> None:
+        written.append(atomic_write(out / name, text))
+
+    if "html" in formats:
+        pages = {student: f"{names[student]}.html" for student in entries}
+        write("index.html", html.render_index(classes, lang=class_lang, student_pages=pages))
+        for student, mine in entries.items():
+            page_lang = lang or mine[0][0].model.lang
+            write(pages[student], html.render_student(student, mine, lang=page_lang))
+    if "csv" in formats:
+        write("grades.csv", _exports.grades_csv(classes))
+    if "json" in formats:
+        write("results.json", _exports.dumps(_exports.results_json(classes)))
+    if "gradescope" in formats:
+        for student, mine in entries.items():
+            page_lang = lang or mine[0][0].model.lang
+            data = _exports.gradescope_json(student, mine, lang=page_lang)
+            write(f"gradescope/{names[student]}.json", _exports.dumps(data))
+    if "canvas" in exports:
+        write("canvas.csv", _exports.canvas_csv(classes, lang=class_lang))
+    if "moodle" in exports:
+        write("moodle.csv", _exports.moodle_csv(classes, lang=class_lang))
+    return written

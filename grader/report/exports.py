@@ -1,0 +1,242 @@
+"""Gradebook files: grades.csv, results.json, Gradescope results, Canvas and Moodle CSVs.
+
+Every writer here returns the file's text (or JSON-ready data), so tests can compare them
+with golden files; :func:`atomic_write` puts them on disk. Exports use ASCII digits and no
+thousands separators whatever the report language, because gradebooks parse them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from grader.report.i18n import label
+from grader.results import SubmissionResult
+from grader.rubric import Rubric
+
+ClassResults = tuple[Rubric, list[SubmissionResult]]
+
+#: Students whose page name would overwrite a class-wide file get a prefix.
+_RESERVED = {"index"}
+
+
+def atomic_write(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and ``os.replace``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def score_text(value: float) -> str:
+    """A score for a gradebook: ASCII digits, at most six decimals, no exponent, no ``-0``."""
+    text = f"{round(value, 6):.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def page_names(students: Sequence[str]) -> dict[str, str]:
+    """A distinct, safe file stem for each student (letters of any script kept).
+
+    Path separators, control and direction characters become ``_``; a stem that is taken
+    (or names a class-wide page such as ``index``) gets a suffix.
+    """
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for student in sorted(set(students)):
+        text = unicodedata.normalize("NFC", student)
+        stem = "".join(
+            ch if (ch.isalnum() or ch in "-_.\u200c") else "_" for ch in text
+        ).strip("._") or "student"
+        stem = re.sub(r"_+", "_", stem)[:80]
+        if stem.lower() in _RESERVED:
+            stem = f"student-{stem}"
+        candidate, n = stem, 2
+        while candidate.lower() in used:
+            candidate, n = f"{stem}-{n}", n + 1
+        used.add(candidate.lower())
+        names[student] = candidate
+    return names
+
+
+def cell(text: str) -> str:
+    """A student-controlled CSV cell that a spreadsheet will not run as a formula.
+
+    Spreadsheets evaluate cells starting with ``= + - @`` (and tab or CR), so such text
+    gets a leading apostrophe, as OWASP recommends; scores never need it.
+    """
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _students(classes: Sequence[ClassResults]) -> list[str]:
+    return sorted({r.student for _, results in classes for r in results})
+
+
+def _by_student(results: list[SubmissionResult]) -> dict[str, SubmissionResult]:
+    return {r.student: r for r in results}
+
+
+def grades_csv(classes: Sequence[ClassResults]) -> str:
+    """One row per student: every part's score (``hw2.dropout.p``), each assignment's
+    total (``hw2.total``) and the overall ``total``; blank where a student has no result."""
+    header = ["student"]
+    for rubric, _ in classes:
+        header += [f"{rubric.assignment}.{p.id}" for p in rubric.parts]
+        header.append(f"{rubric.assignment}.total")
+    header.append("total")
+    rows = [header]
+    indexed = [(rubric, _by_student(results)) for rubric, results in classes]
+    for student in _students(classes):
+        row = [cell(student)]
+        overall = 0.0
+        for rubric, results in indexed:
+            result = results.get(student)
+            scores = {p.id: p.score for p in result.parts} if result else {}
+            row += [score_text(scores[p.id]) if p.id in scores else "" for p in rubric.parts]
+            row.append(score_text(result.score) if result else "")
+            overall += result.score if result else 0.0
+        row.append(score_text(overall))
+        rows.append(row)
+    return _csv(rows)
+
+
+def results_json(classes: Sequence[ClassResults]) -> dict[str, Any]:
+    """Every result's JSON plus each assignment's title and maximum score."""
+    return {
+        "assignments": [
+            {
+                "id": rubric.assignment,
+                "title": rubric.title(rubric.model.lang),
+                "max_score": float(rubric.max_score),
+            }
+            for rubric, _ in classes
+        ],
+        "results": [
+            r.to_json()
+            for _, results in classes
+            for r in sorted(results, key=lambda r: r.student)
+        ],
+    }
+
+
+def _answer_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "[" + ", ".join(_answer_text(v) for v in value) + "]"
+    if isinstance(value, float):
+        return score_text(value)
+    return str(value)
+
+
+def gradescope_json(student: str, entries: Sequence[tuple[Rubric, SubmissionResult]], *,
+                    lang: str = "en") -> dict[str, Any]:
+    """A Gradescope autograder ``results.json`` for one student: one test per part."""
+    many = len(entries) > 1
+    tests = []
+    outputs = []
+    for ai, (rubric, result) in enumerate(entries, start=1):
+        outputs.append(
+            f"{rubric.title(lang)}: {score_text(result.score)} / {score_text(float(rubric.max_score))}"
+        )
+        if result.error:
+            outputs.append(f"{label(result.error.kind, lang)}: {result.error.message}")
+        outputs += list(result.notes)
+        qnumbers = {q.id: i for i, q in enumerate(rubric.model.questions, start=1)}
+        pnumbers: dict[str, int] = {}
+        for part in result.parts:
+            question = part.id.split(".", 1)[0]
+            pnumbers[question] = pnumbers.get(question, 0) + 1
+            number = f"{qnumbers.get(question, 0)}.{pnumbers[question]}"
+            lines = [f"{label(part.status, lang)}"]
+            lines.append(f"{label('your_answer', lang)}: {_answer_text(part.got)}")
+            if part.expected is not None and _revealed(rubric, part.id):
+                lines.append(f"{label('expected', lang)}: {_answer_text(part.expected)}")
+            if part.feedback:
+                lines.append(part.feedback)
+            if part.overridden:
+                lines.append(label("overridden", lang) + (f": {part.comment}" if part.comment else ""))
+            tests.append({
+                "name": f"{rubric.assignment} {part.id}" if many else part.id,
+                "number": f"{ai}.{number}" if many else number,
+                "score": round(part.score, 6),
+                "max_score": round(part.max_score, 6),
+                "status": "passed" if part.status == "correct" else "failed",
+                "output": "\n".join(lines),
+                "output_format": "text",
+                "visibility": "visible",
+            })
+    return {
+        "score": round(sum(r.score for _, r in entries), 6),
+        "execution_time": round(sum(r.duration for _, r in entries), 3),
+        "output": "\n".join(outputs),
+        "output_format": "text",
+        "visibility": "visible",
+        "tests": tests,
+    }
+
+
+def _revealed(rubric: Rubric, part_id: str) -> bool:
+    try:
+        return rubric.part(part_id).reveal
+    except KeyError:
+        return True
+
+
+def _assignment_header(rubric: Rubric, lang: str) -> str:
+    return f"{rubric.title(lang)} ({rubric.assignment})"
+
+
+def canvas_csv(classes: Sequence[ClassResults], *, lang: str = "en") -> str:
+    """A Canvas gradebook import: ``Student, ID, SIS User ID, SIS Login ID, Section`` and
+    one ``Title (assignment id)`` column per assignment; the student id goes in
+    ``SIS User ID`` (Canvas's own numeric ``ID`` is unknown here and left blank)."""
+    header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    header += [_assignment_header(rubric, lang) for rubric, _ in classes]
+    points = ["    Points Possible", "", "", "", ""]
+    points += [score_text(float(rubric.max_score)) for rubric, _ in classes]
+    rows = [header, points]
+    indexed = [_by_student(results) for _, results in classes]
+    for student in _students(classes):
+        row = [cell(student), "", cell(student), "", ""]
+        row += [score_text(r[student].score) if student in r else "" for r in indexed]
+        rows.append(row)
+    return _csv(rows)
+
+
+def moodle_csv(classes: Sequence[ClassResults], *, lang: str = "en") -> str:
+    """A Moodle grade import: ``ID number`` (map it to the user's ID number) and one grade
+    column per assignment, headed ``Title (assignment id)``."""
+    header = ["ID number"] + [_assignment_header(rubric, lang) for rubric, _ in classes]
+    rows = [header]
+    indexed = [_by_student(results) for _, results in classes]
+    for student in _students(classes):
+        rows.append([cell(student)] + [score_text(r[student].score) if student in r else ""
+                                 for r in indexed])
+    return _csv(rows)
+
+
+def dumps(data: Any) -> str:
+    """JSON text as every export writes it: UTF-8, indented, keys in a stable order."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

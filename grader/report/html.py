@@ -1,0 +1,307 @@
+"""HTML reports: one page per student and a class summary, rendered by jinja2 templates.
+
+This module only turns results into plain view dictionaries (labels chosen, numbers written
+for the page's language, counts tallied); the templates lay them out. Every template is
+autoescaped, so whatever a student wrote — answers, outputs, names, tracebacks — reaches the
+page as text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from grader.report import plots
+from grader.report.i18n import check_lang, digits, label, number, score_of
+from grader.results import PartResult, SubmissionResult
+from grader.rubric import ResolvedPart, Rubric
+
+ClassResults = tuple[Rubric, list[SubmissionResult]]
+
+_HERE = Path(__file__).parent
+_WRONG_STATUSES = ("wrong", "partial")
+
+
+@cache
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+@cache
+def _sort_script() -> tuple[str, str]:
+    """The table-sorting script and its CSP hash (only this script may run on a page)."""
+    script = (_HERE / "static" / "sort.js").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    return script, f"sha256-{digest}"
+
+
+def _base(lang: str, title: str) -> dict[str, Any]:
+    script, script_hash = _sort_script()
+    return {
+        "lang": lang,
+        "dir": "rtl" if lang == "fa" else "ltr",
+        "page_title": title,
+        "script": Markup(script),
+        "script_hash": script_hash,
+        "L": lambda key: label(key, lang),
+        "num": lambda value: number(value, lang),
+        "digits": lambda text: digits(str(text), lang),
+    }
+
+
+def _text(value: Any) -> str:
+    """One display string for an answer of any shape (lists written as ``[a, b]``)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    if isinstance(value, float):
+        return number(value)
+    return str(value)
+
+
+def _is_grid(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(r, list) for r in value)
+
+
+def _display(value: Any, wrong: set[tuple[int, int]] | None = None) -> dict[str, Any] | None:
+    """A value as the templates show it: a grid of cells (wrong ones flagged) or text."""
+    if value is None:
+        return None
+    if _is_grid(value):
+        wrong = wrong or set()
+        rows = [
+            [{"text": _text(cell), "wrong": (r, c) in wrong} for c, cell in enumerate(row)]
+            for r, row in enumerate(value)
+        ]
+        return {"kind": "grid", "rows": rows}
+    return {"kind": "text", "text": _text(value)}
+
+
+def _lookup(rubric: Rubric, part_id: str) -> ResolvedPart | None:
+    try:
+        return rubric.part(part_id)
+    except KeyError:
+        return None
+
+
+def _title(titles: dict[str, str] | None, lang: str, fallback: str) -> str:
+    titles = titles or {}
+    return titles.get(lang) or titles.get("en") or fallback
+
+
+def _part_view(rubric: Rubric, part: PartResult, lang: str) -> dict[str, Any]:
+    spec = _lookup(rubric, part.id)
+    revealed = spec is None or spec.reveal
+    wrong = {(r, c) for r, c in part.wrong_cells}
+    expected = part.expected if revealed else None
+    return {
+        "id": part.id,
+        "title": _title(spec.title if spec else None, lang, ""),
+        "status": part.status,
+        "status_label": label(part.status, lang),
+        "score": score_of(part.score, part.max_score, lang),
+        "got": _display(part.got, wrong),
+        "expected": _display(expected),
+        "revealed": revealed and expected is not None,
+        "feedback": part.feedback,
+        "reading": part.reading,
+        "overridden": part.overridden,
+        "comment": part.comment,
+    }
+
+
+def _questions_view(rubric: Rubric, result: SubmissionResult, lang: str) -> list[dict[str, Any]]:
+    titles = {q.id: q.title for q in rubric.model.questions}
+    order = [q.id for q in rubric.model.questions]
+    groups: dict[str, list[PartResult]] = {}
+    for part in result.parts:
+        groups.setdefault(part.id.split(".", 1)[0], []).append(part)
+    ordered = [q for q in order if q in groups] + [q for q in groups if q not in order]
+    views = []
+    for qid in ordered:
+        parts = groups[qid]
+        show_steps = any(
+            (spec := _lookup(rubric, p.id)) is not None and spec.show_solution for p in parts
+        )
+        solution = rubric.solutions.get(qid)
+        views.append({
+            "id": qid,
+            "title": _title(titles.get(qid), lang, qid),
+            "parts": [_part_view(rubric, p, lang) for p in parts],
+            "steps": list(solution.steps) if show_steps and solution is not None else [],
+        })
+    return views
+
+
+def _assignment_view(rubric: Rubric, result: SubmissionResult, lang: str) -> dict[str, Any]:
+    error = result.error
+    return {
+        "id": rubric.assignment,
+        "title": rubric.title(lang),
+        "score": score_of(result.score, float(rubric.max_score), lang),
+        "status": result.status,
+        "status_label": label(result.status, lang),
+        "source": result.source,
+        "error": error.to_json() if error else None,
+        "error_cell": digits(str(error.cell_index + 1), lang)
+        if error and error.cell_index is not None else None,
+        "notes": list(result.notes),
+        "questions": _questions_view(rubric, result, lang),
+    }
+
+
+def render_student(student: str, entries: Sequence[tuple[Rubric, SubmissionResult]], *,
+                   lang: str, index_href: str = "index.html") -> str:
+    """The HTML report of one student over every assignment in ``entries``."""
+    check_lang(lang)
+    context = _base(lang, student)
+    context.update({
+        "student": student,
+        "index_href": index_href,
+        "assignments": [_assignment_view(rubric, result, lang) for rubric, result in entries],
+    })
+    return _env().get_template("student.html.j2").render(context)
+
+
+def _mistakes(rubric: Rubric, spec: ResolvedPart | None, results: list[PartResult],
+              total: int, lang: str) -> list[dict[str, Any]]:
+    explanations = {m.id: m.explanation for m in (spec.mistakes if spec else ())}
+    by_id: dict[str, list[PartResult]] = {}
+    for r in results:
+        if r.misconception:
+            by_id.setdefault(r.misconception, []).append(r)
+    rows = []
+    for mid, matched in sorted(by_id.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        text = explanations.get(mid)
+        if text is None:
+            text = Counter(r.feedback for r in matched).most_common(1)[0][0]
+        rows.append({
+            "id": mid,
+            "explanation": text,
+            "count": label("matched", lang).format(
+                count=digits(str(len(matched)), lang), total=digits(str(total), lang)
+            ),
+        })
+    return rows
+
+
+def _wrong_values(results: list[PartResult], lang: str, top: int = 3) -> list[dict[str, Any]]:
+    counts = Counter(
+        json.dumps(r.got, ensure_ascii=False, sort_keys=True)
+        for r in results
+        if r.status in _WRONG_STATUSES and r.got is not None
+    )
+    rows = []
+    for key, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        rows.append({"value": _display(json.loads(key)), "count": digits(str(count), lang)})
+    return rows
+
+
+def _class_view(rubric: Rubric, results: list[SubmissionResult], lang: str,
+                index: int) -> dict[str, Any]:
+    total = len(results)
+    max_score = float(rubric.max_score)
+    scores = [r.score for r in results]
+    by_part: dict[str, list[PartResult]] = {}
+    for result in results:
+        for part in result.parts:
+            by_part.setdefault(part.id, []).append(part)
+    part_ids = [p.id for p in rubric.parts] + [pid for pid in by_part if _lookup(rubric, pid) is None]
+    parts = []
+    fractions = []
+    for pid in part_ids:
+        got = by_part.get(pid, [])
+        spec = _lookup(rubric, pid)
+        points = float(spec.points) if spec else (got[0].max_score if got else 0.0)
+        fraction = (sum(p.score for p in got) / (points * len(got))) if got and points else 0.0
+        fractions.append(fraction)
+        counts = Counter(p.status for p in got)
+        parts.append({
+            "id": pid,
+            "title": _title(spec.title if spec else None, lang, ""),
+            "points": number(points, lang),
+            "mean": number(fraction * 100, lang),
+            "statuses": [
+                {"status": s, "label": label(s, lang), "count": digits(str(counts[s]), lang)}
+                for s in ("correct", "partial", "wrong", "missing", "invalid", "error")
+                if counts[s]
+            ],
+            "mistakes": _mistakes(rubric, spec, got, total, lang),
+            "wrong_values": _wrong_values(got, lang),
+        })
+    return {
+        "id": rubric.assignment,
+        "title": rubric.title(lang),
+        "students": digits(str(total), lang),
+        "max_score": number(max_score, lang),
+        "mean": score_of(statistics.fmean(scores), max_score, lang) if scores else "–",
+        "median": number(statistics.median(scores), lang) if scores else "–",
+        "distribution": Markup(plots.score_distribution_svg(
+            scores, max_score, lang=lang, xlabel=label("score", lang),
+            ylabel=label("n_students", lang), prefix=f"dist{index}")),
+        "difficulty": Markup(plots.part_difficulty_svg(
+            part_ids, fractions, lang=lang, xlabel=label("fraction", lang),
+            prefix=f"parts{index}")),
+        "parts": parts,
+    }
+
+
+def render_index(classes: Sequence[ClassResults], *, lang: str,
+                 student_pages: dict[str, str]) -> str:
+    """The class summary over every assignment; ``student_pages`` maps student → file name."""
+    check_lang(lang)
+    students = sorted({r.student for _, results in classes for r in results})
+    table = []
+    for student in students:
+        cells = []
+        total = 0.0
+        statuses = []
+        for rubric, results in classes:
+            mine = next((r for r in results if r.student == student), None)
+            if mine is None:
+                cells.append({"text": label("absent", lang), "sort": "-1"})
+                continue
+            total += mine.score
+            statuses.append(mine.status)
+            cells.append({
+                "text": score_of(mine.score, float(rubric.max_score), lang),
+                "sort": f"{mine.score:g}",
+            })
+        worst = next((s for s in statuses if s != "graded"), "graded")
+        table.append({
+            "student": student,
+            "href": student_pages.get(student),
+            "cells": cells,
+            "total": number(total, lang),
+            "total_sort": f"{total:g}",
+            "status": label(worst, lang),
+            "status_key": worst,
+        })
+    context = _base(lang, label("class_summary", lang))
+    context.update({
+        "assignments": [_class_view(rubric, results, lang, i)
+                        for i, (rubric, results) in enumerate(classes)],
+        "headers": [rubric.title(lang) for rubric, _ in classes],
+        "max_total": number(sum(float(rubric.max_score) for rubric, _ in classes), lang),
+        "table": table,
+    })
+    return _env().get_template("index.html.j2").render(context)
