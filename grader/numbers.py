@@ -273,7 +273,7 @@ def _resolve_commas(raw: str, mantissa: str) -> str:
     if _THOUSANDS.fullmatch(mantissa):
         return mantissa.replace(",", "")
     if _DECIMAL_COMMA.fullmatch(mantissa):
-        return mantissa.replace(",", "")
+        return mantissa.replace(",", ".")
     if mantissa.count(".") + mantissa.count(",") > 1 and "." in mantissa:
         raise NumberError(raw, "two decimal marks")
     raise NumberError(
