@@ -13,6 +13,7 @@ rubric, path or argument.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 import tempfile
@@ -251,7 +252,7 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
     for note in sorted(sandbox_notes):
         console.print(f"[yellow]note:[/] {note}")
     console.print(f"graded {stats.graded}, unchanged since the last run {stats.reused}; "
-                  f"{len(written)} files written to {args.out}/")
+                  f"{len(written)} files written to {args.out}/", soft_wrap=True)
     return EXIT_OK
 
 
@@ -347,6 +348,12 @@ def _compact(value: Any) -> str:
 def cmd_solve(args: argparse.Namespace, console: Console) -> int:
     spec = SOLVERS[args.solver]
     params = _parse_params(args.param)
+    missing = [name for name, p in inspect.signature(spec.func).parameters.items()
+               if p.default is inspect.Parameter.empty
+               and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and name not in params]
+    if missing:
+        raise UsageError(f"{spec.name} needs " + ", ".join(f"--param {m}=VALUE" for m in missing)
+                         + f" (see grade solve {spec.name} --help)")
     solution = spec(**params)
     if args.json:
         print(json.dumps(solution_json(solution), ensure_ascii=False, indent=2))
@@ -373,7 +380,8 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     rubric = _rubric(args.rubric)
     console.print(f"[green]ok[/] {rubric.path}: {len(rubric.model.questions)} questions, "
                   f"{len(rubric.parts)} parts, {float(rubric.max_score):g} points; "
-                  f"solvers run: {', '.join(sorted({s.solver for s in rubric.solutions.values()})) or 'none'}")
+                  f"solvers run: {', '.join(sorted({s.solver for s in rubric.solutions.values()})) or 'none'}",
+                  soft_wrap=True)
     return EXIT_OK
 
 
@@ -384,7 +392,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``grade`` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     console = Console(stderr=False, highlight=False)
-    errors = Console(stderr=True, highlight=False)
+    # soft_wrap: an error line is `file:line field: message`; wrapping it at the terminal
+    # width would break it for scripts and editors that jump to file:line.
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     if argv and argv[0] in COMMANDS:
         command = argv.pop(0)
         args = PARSERS[command]().parse_args(argv)
