@@ -17,7 +17,7 @@ from reference.core import (
 )
 
 # Each module registers its solvers on import; add one line per new module.
-from reference import dropout, gd, optimizers, regularization  # noqa: E402,F401
+from reference import architecture, dropout, gd, optimizers, regularization  # noqa: E402,F401
 
 __all__ = [
     "SOLVERS",
