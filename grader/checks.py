@@ -17,20 +17,22 @@ from typing import Any
 import sympy
 
 from grader.extract.variables import Unsupported
-from grader.numbers import NumberError, Reading, readings
+from grader.numbers import NumberError, Reading, clean, readings
 from grader.results import PartResult, Status
 from grader.rubric import KnownMistake, ResolvedPart
+from reference.architecture import ACTIVATION_SYNONYMS, LOSS_SYNONYMS
 from reference.core import decimal_text, fmt
 
 Checker = Callable[[ResolvedPart, Any], PartResult]
 
 
 def is_blank(got: Any) -> bool:
-    """No answer: nothing, an empty string, or only whitespace and direction marks."""
+    """No answer: nothing, an empty string, only whitespace and direction marks, or a lone
+    dash (Canvas and Moodle write ``-`` for "no answer"; :mod:`grader.numbers` agrees)."""
     if got is None:
         return True
     if isinstance(got, str):
-        return not "".join(ch for ch in got if unicodedata.category(ch) != "Cf").strip()
+        return clean(got) in ("", "-")
     return False
 
 
@@ -52,8 +54,14 @@ def show(value: Any) -> Any:
     return str(value)
 
 
-def _result(part: ResolvedPart, fraction: sympy.Rational, status: Status, feedback: str,
-            got: Any, **extra: Any) -> PartResult:
+def _result(
+    part: ResolvedPart,
+    fraction: sympy.Rational,
+    status: Status,
+    feedback: str,
+    got: Any,
+    **extra: Any,
+) -> PartResult:
     return PartResult(
         id=part.id,
         score=float(part.points * fraction),
@@ -83,7 +91,7 @@ def _readings_or_error(got: Any) -> list[Reading] | str:
 
 def _matching_mistake(values: list[sympy.Expr], part: ResolvedPart) -> KnownMistake | None:
     for mistake in part.mistakes:
-        if isinstance(mistake.value, list) or isinstance(mistake.value, (str, bool)):
+        if isinstance(mistake.value, (list, str, bool)):
             continue
         if any(close(v, mistake.value, part.rtol, part.atol) for v in values):
             return mistake
@@ -104,8 +112,9 @@ def check_numeric(part: ResolvedPart, got: Any) -> PartResult:
             return _result(part, sympy.Integer(1), "correct", note, shown, reading=option.how)
     mistake = _matching_mistake([o.value for o in options], part)
     if mistake:
-        return _result(part, sympy.Integer(0), "wrong", mistake.explanation, shown,
-                       misconception=mistake.id)
+        return _result(
+            part, sympy.Integer(0), "wrong", mistake.explanation, shown, misconception=mistake.id
+        )
     feedback = "not within tolerance of the key"
     if part.reveal:
         feedback = f"expected {show(part.expected)}"
@@ -159,29 +168,50 @@ def check_matrix(part: ResolvedPart, got: Any) -> PartResult:
         return _result(part, sympy.Integer(0), "missing", "no answer", None, wrong_cells=every_cell)
     grid = _grid(got)
     if grid is None or _shape(grid) is None:
-        return _result(part, sympy.Integer(0), "invalid",
-                       "expected a matrix: a list of rows of equal length", show_raw(got),
-                       wrong_cells=every_cell)
+        return _result(
+            part,
+            sympy.Integer(0),
+            "invalid",
+            "expected a matrix: a list of rows of equal length",
+            show_raw(got),
+            wrong_cells=every_cell,
+        )
     shape = _shape(grid)
     if shape != (rows, cols):
         transposed = [list(col) for col in zip(*grid)]
         feedback = f"shape {shape[0]}×{shape[1]}, expected {rows}×{cols}"
         if _shape(transposed) == (rows, cols) and _grid_matches(transposed, key, part):
-            feedback = f"{feedback}: your matrix is the transpose of the key (rows and columns swapped)"
-        return _result(part, sympy.Integer(0), "wrong", feedback, show_raw(grid),
-                       wrong_cells=every_cell)
-    wrong = [[r, c] for r in range(rows) for c in range(cols) if not _cell_ok(grid[r][c], key[r][c], part)]
+            feedback = (
+                f"{feedback}: your matrix is the transpose of the key (rows and columns swapped)"
+            )
+        return _result(
+            part, sympy.Integer(0), "wrong", feedback, show_raw(grid), wrong_cells=every_cell
+        )
+    wrong = [
+        [r, c]
+        for r in range(rows)
+        for c in range(cols)
+        if not _cell_ok(grid[r][c], key[r][c], part)
+    ]
     fraction = sympy.Rational(rows * cols - len(wrong), rows * cols)
     shown = show_raw(grid)
     if not wrong:
         return _result(part, fraction, "correct", "correct", shown)
     feedback, misconception = _matrix_feedback(grid, key, wrong, part)
-    return _result(part, fraction, _status(fraction), feedback, shown,
-                   wrong_cells=wrong, misconception=misconception)
+    return _result(
+        part,
+        fraction,
+        _status(fraction),
+        feedback,
+        shown,
+        wrong_cells=wrong,
+        misconception=misconception,
+    )
 
 
-def _matrix_feedback(grid: list[list[Any]], key: list[list[Any]], wrong: list[list[int]],
-                     part: ResolvedPart) -> tuple[str, str | None]:
+def _matrix_feedback(
+    grid: list[list[Any]], key: list[list[Any]], wrong: list[list[int]], part: ResolvedPart
+) -> tuple[str, str | None]:
     total = len(key) * len(key[0])
     blanks = sum(1 for r, c in wrong if is_blank(grid[r][c]))
     base = f"{total - len(wrong)} of {total} cells correct"
@@ -209,36 +239,100 @@ def show_raw(value: Any) -> Any:
 
 # Built-in labels: the course's regulariser names and true/false in English and Persian.
 BUILTIN_SYNONYMS: dict[str, list[str]] = {
-    "L1": ["l1", "ℓ1", "lasso", "l1 regularization", "l1 regularisation", "l1 norm", "منظم سازی l1"],
-    "L2": ["l2", "ℓ2", "ridge", "weight decay", "l2 regularization", "l2 regularisation",
-           "l2 norm", "tikhonov", "منظم سازی l2"],
-    "none": ["none", "no regularization", "no regularisation", "no regulariser", "no regularizer",
-             "without regularization", "unregularized", "بدون", "بدون منظم سازی", "هیچ", "هیچکدام"],
+    "L1": [
+        "l1",
+        "ℓ1",
+        "lasso",
+        "l1 regularization",
+        "l1 regularisation",
+        "l1 norm",
+        "منظم سازی l1",
+    ],
+    "L2": [
+        "l2",
+        "ℓ2",
+        "ridge",
+        "weight decay",
+        "l2 regularization",
+        "l2 regularisation",
+        "l2 norm",
+        "tikhonov",
+        "منظم سازی l2",
+    ],
+    "none": [
+        "none",
+        "no regularization",
+        "no regularisation",
+        "no regulariser",
+        "no regularizer",
+        "without regularization",
+        "unregularized",
+        "بدون",
+        "بدون منظم سازی",
+        "هیچ",
+        "هیچکدام",
+    ],
     "true": ["true", "t", "yes", "y", "correct", "درست", "صحیح", "بله", "آری", "ص", "د"],
-    "false": ["false", "f", "no", "n", "incorrect", "wrong", "غلط", "نادرست", "خیر", "نه", "غ", "ن"],
+    "false": [
+        "false",
+        "f",
+        "no",
+        "n",
+        "incorrect",
+        "wrong",
+        "غلط",
+        "نادرست",
+        "خیر",
+        "نه",
+        "غ",
+        "ن",
+    ],
 }
 
 
 def normalise_label(text: str) -> str:
-    """Case-, space- and script-insensitive form of a label (ي→ی, ك→ک, ZWNJ → space)."""
-    text = unicodedata.normalize("NFKC", text).replace("\u200c", " ")
+    """Case-, space- and script-insensitive form of a label (ي→ی, ك→ک; spaces, ZWNJ and
+    punctuation dropped, since Persian writes هیچ‌کدام, هیچ کدام and هیچکدام alike)."""
+    text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = text.replace("ي", "ی").replace("ك", "ک").casefold()
-    return re.sub(r"[\W_]+", " ", text).strip()
+    return re.sub(r"[\W_]+", "", text)
 
 
-def canonical_label(value: Any, synonyms: dict[str, list[str]]) -> str | None:
-    """The canonical label of ``value`` under ``synonyms`` (rubric's first, then built-in)."""
+def _tables(part: ResolvedPart) -> list[dict[str, Any]]:
+    """Synonym tables for a part: the rubric's own first, then the built-in ones."""
+    return [part.synonyms, BUILTIN_SYNONYMS, ACTIVATION_SYNONYMS, LOSS_SYNONYMS]
+
+
+def canonical_label(value: Any, table: dict[str, Any]) -> str | None:
+    """``value``'s canonical name in one synonym table, or None if the table lacks it."""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        value = "true" if value else "false"
     if not isinstance(value, str):
         return None
     wanted = normalise_label(value)
-    for table in (synonyms, BUILTIN_SYNONYMS):
-        for canonical, names in table.items():
-            if wanted in {normalise_label(canonical), *(normalise_label(n) for n in names)}:
-                return canonical
-    return wanted or None
+    for canonical, names in table.items():
+        if wanted in {normalise_label(canonical), *(normalise_label(n) for n in names)}:
+            return canonical
+    return None
+
+
+def labels_match(got: Any, expected: Any, tables: list[dict[str, Any]]) -> bool:
+    """True when two labels are the same word or synonyms in one table.
+
+    Tables are consulted separately because a word can mean different things in different
+    ones ("none" is no regularisation, and also the linear activation).
+    """
+    as_text = [("true" if v else "false") if isinstance(v, bool) else v for v in (got, expected)]
+    if all(isinstance(v, str) for v in as_text) and normalise_label(as_text[0]) == normalise_label(
+        as_text[1]
+    ):
+        return True
+    for table in tables:
+        mine, key = canonical_label(got, table), canonical_label(expected, table)
+        if key is not None and mine == key:
+            return True
+    return False
 
 
 def check_choice(part: ResolvedPart, got: Any) -> PartResult:
@@ -246,17 +340,27 @@ def check_choice(part: ResolvedPart, got: Any) -> PartResult:
     if is_blank(got):
         return _result(part, sympy.Integer(0), "missing", "no answer", None)
     if not isinstance(got, (str, bool)):
-        return _result(part, sympy.Integer(0), "invalid",
-                       f"expected a label or true/false, got {show_raw(got)!r}", show_raw(got))
+        return _result(
+            part,
+            sympy.Integer(0),
+            "invalid",
+            f"expected a label or true/false, got {show_raw(got)!r}",
+            show_raw(got),
+        )
     shown = show_raw(got)
-    mine = canonical_label(got, part.synonyms)
-    key = canonical_label(part.expected, part.synonyms)
-    if mine == key:
+    tables = _tables(part)
+    if labels_match(got, part.expected, tables):
         return _result(part, sympy.Integer(1), "correct", "correct", shown)
     for mistake in part.mistakes:
-        if canonical_label(mistake.value, part.synonyms) == mine:
-            return _result(part, sympy.Integer(0), "wrong", mistake.explanation, shown,
-                           misconception=mistake.id)
+        if labels_match(got, mistake.value, tables):
+            return _result(
+                part,
+                sympy.Integer(0),
+                "wrong",
+                mistake.explanation,
+                shown,
+                misconception=mistake.id,
+            )
     feedback = f"expected {fmt(part.expected)}" if part.reveal else "not the expected answer"
     return _result(part, sympy.Integer(0), "wrong", feedback, shown)
 

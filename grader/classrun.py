@@ -91,8 +91,7 @@ def grade_class(
             executor.close()
 
     ordered = [
-        (rubric, [results[(rubric.assignment, s.student)] for s in subs])
-        for rubric, subs in plan
+        (rubric, [results[(rubric.assignment, s.student)] for s in subs]) for rubric, subs in plan
     ]
     return ordered, RunStats(graded, reused)
 

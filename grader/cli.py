@@ -54,34 +54,65 @@ def _grade_parser() -> argparse.ArgumentParser:
         prog="grade",
         description="Grade a class of deep-learning homework against keys computed by exact solvers.",
         epilog="other commands: grade check FILE | grade solve SOLVER | grade key RUBRIC | "
-               "grade validate RUBRIC  (each has --help)",
+        "grade validate RUBRIC  (each has --help)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("path", type=Path, help="class folder (one folder per assignment or per student) or a .zip")
-    p.add_argument("--rubric", help="rubric name (rubrics/NAME.yaml) or path; default: by folder name")
-    p.add_argument("--out", type=Path, default=Path("reports"), help="report folder (default: reports/)")
+    p.add_argument(
+        "path", type=Path, help="class folder (one folder per assignment or per student) or a .zip"
+    )
+    p.add_argument(
+        "--rubric", help="rubric name (rubrics/NAME.yaml) or path; default: by folder name"
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("reports"), help="report folder (default: reports/)"
+    )
     p.add_argument("--jobs", type=int, default=2, help="notebooks run in parallel (default: 2)")
-    p.add_argument("--executor", choices=("local", "nbclient", "dask"), default="local",
-                   help="how notebooks run: local pool (default), plain nbclient, or a dask cluster")
+    p.add_argument(
+        "--executor",
+        choices=("local", "nbclient", "dask"),
+        default="local",
+        help="how notebooks run: local pool (default), plain nbclient, or a dask cluster",
+    )
     p.add_argument("--scheduler", help="dask scheduler address (with --executor dask)")
     p.add_argument("--lang", choices=("en", "fa"), help="report language (default: the rubric's)")
-    p.add_argument("--export", action="append", default=[], choices=("canvas", "moodle"),
-                   help="also write an LMS gradebook CSV (repeatable)")
-    p.add_argument("--format", action="append", dest="formats",
-                   choices=("html", "csv", "json", "gradescope"),
-                   help="which reports to write (repeatable; default: all)")
-    p.add_argument("--overrides", type=Path, help="TA score overrides (default: PATH/overrides.yaml)")
-    p.add_argument("--cell-timeout", type=float, help="seconds per notebook cell (overrides the rubric)")
+    p.add_argument(
+        "--export",
+        action="append",
+        default=[],
+        choices=("canvas", "moodle"),
+        help="also write an LMS gradebook CSV (repeatable)",
+    )
+    p.add_argument(
+        "--format",
+        action="append",
+        dest="formats",
+        choices=("html", "csv", "json", "gradescope"),
+        help="which reports to write (repeatable; default: all)",
+    )
+    p.add_argument(
+        "--overrides", type=Path, help="TA score overrides (default: PATH/overrides.yaml)"
+    )
+    p.add_argument(
+        "--cell-timeout", type=float, help="seconds per notebook cell (overrides the rubric)"
+    )
     p.add_argument("--timeout", type=float, help="seconds per notebook (overrides the rubric)")
-    p.add_argument("--memory", type=int, help="memory limit per notebook in MB (overrides the rubric)")
-    p.add_argument("--fresh", action="store_true", help="re-grade everyone, ignoring stored results")
+    p.add_argument(
+        "--memory", type=int, help="memory limit per notebook in MB (overrides the rubric)"
+    )
+    p.add_argument(
+        "--fresh", action="store_true", help="re-grade everyone, ignoring stored results"
+    )
     return p
 
 
 def _check_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="grade check", description="Check one submission (answer sheet or notebook).")
+    p = argparse.ArgumentParser(
+        prog="grade check", description="Check one submission (answer sheet or notebook)."
+    )
     p.add_argument("file", type=Path, help="an answer sheet (.yaml/.json) or a notebook (.ipynb)")
-    p.add_argument("--rubric", help="rubric name (rubrics/NAME.yaml) or path; default: the sheet's assignment")
+    p.add_argument(
+        "--rubric", help="rubric name (rubrics/NAME.yaml) or path; default: the sheet's assignment"
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--lang", choices=("en", "fa"), help="language of the output")
     return p
@@ -91,7 +122,9 @@ def _solve_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="grade solve",
         description="Print a reference solver's exact worked solution.",
-        epilog="solvers: " + ", ".join(sorted(SOLVERS)) + "\n(grade solve SOLVER --help lists its parameters)",
+        epilog="solvers: "
+        + ", ".join(sorted(SOLVERS))
+        + "\n(grade solve SOLVER --help lists its parameters)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = p.add_subparsers(dest="solver", metavar="SOLVER", required=True)
@@ -104,31 +137,51 @@ def _solve_parser() -> argparse.ArgumentParser:
             description=f"{spec.summary}\n\nparameters:\n{params}\n\nexample:\n  grade solve {name} {example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                       help="a parameter; VALUE is YAML: 0.5, [1, 2], [[1, 0], [0, 1]], x**2")
-        s.add_argument("--json", action="store_true", help="exact values as strings with their decimals")
+        s.add_argument(
+            "--param",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="a parameter; VALUE is YAML: 0.5, [1, 2], [[1, 0], [0, 1]], x**2",
+        )
+        s.add_argument(
+            "--json", action="store_true", help="exact values as strings with their decimals"
+        )
     return p
 
 
 def _yaml_inline(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False).replace('"', "") if not isinstance(value, str) else value
+    text = (
+        json.dumps(value, ensure_ascii=False).replace('"', "")
+        if not isinstance(value, str)
+        else value
+    )
     return f"'{text}'" if any(c in text for c in " []*") else text
 
 
 def _key_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="grade key", description="Print the answer key a rubric computes, with worked steps.")
+    p = argparse.ArgumentParser(
+        prog="grade key", description="Print the answer key a rubric computes, with worked steps."
+    )
     p.add_argument("rubric", help="rubric name or path")
     p.add_argument("--out", type=Path, help="write to FILE instead (.json for JSON, else Markdown)")
     return p
 
 
 def _validate_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="grade validate", description="Check a rubric's schema and dry-run its solvers.")
+    p = argparse.ArgumentParser(
+        prog="grade validate", description="Check a rubric's schema and dry-run its solvers."
+    )
     p.add_argument("rubric", help="rubric name or path")
     return p
 
 
-PARSERS = {"check": _check_parser, "solve": _solve_parser, "key": _key_parser, "validate": _validate_parser}
+PARSERS = {
+    "check": _check_parser,
+    "solve": _solve_parser,
+    "key": _key_parser,
+    "validate": _validate_parser,
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -163,10 +216,19 @@ def _plan(path: Path, rubric_arg: str | None) -> ClassPlan:
         if folder.is_dir() and not looks_like_student_folder(path):
             return [(rubric, students_in(folder, rubric.assignment))]
         if looks_like_student_folder(path):
-            return [(rubric, [s for s in students_in(path.parent, rubric.assignment) if s.folder == path])]
+            return [
+                (
+                    rubric,
+                    [s for s in students_in(path.parent, rubric.assignment) if s.folder == path],
+                )
+            ]
         return [(rubric, students_in(path, rubric.assignment))]
     plan: ClassPlan = []
-    folders = [path] if _has_rubric(path.name, search) else sorted(p for p in path.iterdir() if p.is_dir())
+    folders = (
+        [path]
+        if _has_rubric(path.name, search)
+        else sorted(p for p in path.iterdir() if p.is_dir())
+    )
     missing = []
     for folder in folders:
         if folder.name.startswith((".", "_")):
@@ -196,8 +258,10 @@ def _executor_factory(args: argparse.Namespace, plan: ClassPlan):
     from grader.runner import make_executor
 
     def factory():
-        return make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler,
-                             preload=preloads(plan))
+        return make_executor(
+            args.executor, jobs=args.jobs, scheduler=args.scheduler, preload=preloads(plan)
+        )
+
     return factory
 
 
@@ -224,35 +288,59 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
     if args.fresh:
         store = ResultStore(Path(tempfile.mkdtemp(prefix="dlgrade-fresh-")))
     total = sum(len(subs) for _, subs in plan)
-    overrides = {"cell_timeout": args.cell_timeout, "notebook_timeout": args.timeout,
-                 "memory_mb": args.memory}
+    overrides = {
+        "cell_timeout": args.cell_timeout,
+        "notebook_timeout": args.timeout,
+        "memory_mb": args.memory,
+    }
     sandbox_notes: set[str] = set()
 
-    with Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+    with Progress(
+        TextColumn("[bold]grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
         task = progress.add_task("", total=total)
 
         def on_result(result: SubmissionResult, cached: bool) -> None:
             sandbox_notes.update(n for n in result.notes if "sandbox" in n)
-            progress.update(task, advance=1, description=f"{result.assignment}/{result.student}"
-                            + (" (unchanged)" if cached else ""))
+            progress.update(
+                task,
+                advance=1,
+                description=f"{result.assignment}/{result.student}"
+                + (" (unchanged)" if cached else ""),
+            )
 
-        classes, stats = grade_class(plan, _executor_factory(args, plan), store, overrides, on_result)
+        classes, stats = grade_class(
+            plan, _executor_factory(args, plan), store, overrides, on_result
+        )
 
     if overrides_path.is_file():
         from grader.overrides import apply_overrides, load_overrides
 
         loaded = load_overrides(overrides_path)
-        classes = [(rubric, apply_overrides(results, rubric, loaded)) for rubric, results in classes]
-    written = write_reports(args.out, classes, lang=args.lang,
-                            formats=tuple(args.formats or ("html", "csv", "json", "gradescope")),
-                            exports=tuple(args.export))
+        classes = [
+            (rubric, apply_overrides(results, rubric, loaded)) for rubric, results in classes
+        ]
+    written = write_reports(
+        args.out,
+        classes,
+        lang=args.lang,
+        formats=tuple(args.formats or ("html", "csv", "json", "gradescope")),
+        exports=tuple(args.export),
+    )
     console.print(summary_table(classes))
     for note in sorted(sandbox_notes):
         console.print(f"[yellow]note:[/] {note}")
-    console.print(f"graded {stats.graded}, unchanged since the last run {stats.reused}; "
-                  f"{len(written)} files written to {args.out}/", soft_wrap=True)
+    console.print(
+        f"graded {stats.graded}, unchanged since the last run {stats.reused}; "
+        f"{len(written)} files written to {args.out}/",
+        soft_wrap=True,
+    )
     return EXIT_OK
 
 
@@ -303,7 +391,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
             raise
         raise UsageError(f"{file}: which rubric? pass --rubric NAME ({exc.problems[0]})") from None
     student = (sheet.student if sheet else None) or (
-        file.parent.name if file.parent.name not in (rubric.assignment, ".", "") else file.stem)
+        file.parent.name if file.parent.name not in (rubric.assignment, ".", "") else file.stem
+    )
     kind = "notebook" if file.suffix == ".ipynb" else "sheet"
     submission = Submission(student, rubric.assignment, file, kind, file.parent)
     if kind == "sheet":
@@ -313,7 +402,9 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
 
         executor = make_executor("local", jobs=1, preload=tuple(rubric.model.preload))
         try:
-            (_, run), = executor.run_many([notebook_job(rubric, submission, limits_for(rubric, {}))])
+            ((_, run),) = executor.run_many(
+                [notebook_job(rubric, submission, limits_for(rubric, {}))]
+            )
         finally:
             executor.close()
         result = grade_run(rubric, submission, run)
@@ -326,9 +417,13 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     colours = {"correct": "green", "partial": "yellow", "wrong": "red"}
     for part in result.parts:
         colour = colours.get(part.status, "magenta")
-        table.add_row(part.id, f"{part.score:g}/{part.max_score:g}", f"[{colour}]{part.status}[/]",
-                      _compact(part.got),
-                      part.feedback)
+        table.add_row(
+            part.id,
+            f"{part.score:g}/{part.max_score:g}",
+            f"[{colour}]{part.status}[/]",
+            _compact(part.got),
+            part.feedback,
+        )
     console.print(table)
     if result.error:
         console.print(f"[red]{result.error.kind}:[/] {result.error.message}")
@@ -348,12 +443,19 @@ def _compact(value: Any) -> str:
 def cmd_solve(args: argparse.Namespace, console: Console) -> int:
     spec = SOLVERS[args.solver]
     params = _parse_params(args.param)
-    missing = [name for name, p in inspect.signature(spec.func).parameters.items()
-               if p.default is inspect.Parameter.empty
-               and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and name not in params]
+    missing = [
+        name
+        for name, p in inspect.signature(spec.func).parameters.items()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        and name not in params
+    ]
     if missing:
-        raise UsageError(f"{spec.name} needs " + ", ".join(f"--param {m}=VALUE" for m in missing)
-                         + f" (see grade solve {spec.name} --help)")
+        raise UsageError(
+            f"{spec.name} needs "
+            + ", ".join(f"--param {m}=VALUE" for m in missing)
+            + f" (see grade solve {spec.name} --help)"
+        )
     solution = spec(**params)
     if args.json:
         print(json.dumps(solution_json(solution), ensure_ascii=False, indent=2))
@@ -378,10 +480,12 @@ def cmd_key(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     rubric = _rubric(args.rubric)
-    console.print(f"[green]ok[/] {rubric.path}: {len(rubric.model.questions)} questions, "
-                  f"{len(rubric.parts)} parts, {float(rubric.max_score):g} points; "
-                  f"solvers run: {', '.join(sorted({s.solver for s in rubric.solutions.values()})) or 'none'}",
-                  soft_wrap=True)
+    console.print(
+        f"[green]ok[/] {rubric.path}: {len(rubric.model.questions)} questions, "
+        f"{len(rubric.parts)} parts, {float(rubric.max_score):g} points; "
+        f"solvers run: {', '.join(sorted({s.solver for s in rubric.solutions.values()})) or 'none'}",
+        soft_wrap=True,
+    )
     return EXIT_OK
 
 

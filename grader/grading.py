@@ -21,25 +21,20 @@ from grader.submissions import Submission
 def grade_answers(rubric: Rubric, answers: dict[str, Any]) -> list[PartResult]:
     """Check every part of ``rubric`` against ``answers`` (part id → raw answer).
 
-    A part with no answer scores 0 with status ``missing``.
+    A part with no answer scores 0 with status ``missing``, exactly as a blank answer does
+    (a matrix part lists every cell as wrong).
     """
-    results = []
-    for part in rubric.parts:
-        if part.id in answers:
-            results.append(check(part, answers[part.id]))
-        else:
-            results.append(
-                PartResult(part.id, 0.0, float(part.points), "missing", "no answer",
-                           expected=None)
-            )
-    return results
+    return [check(part, answers.get(part.id)) for part in rubric.parts]
 
 
 def unknown_answer_notes(rubric: Rubric, answers: dict[str, Any]) -> list[str]:
     """Notes for answers whose id matches no part (a typo the student should hear about)."""
     known = {p.id for p in rubric.parts}
-    return [f"answer {key!r} matches no part of {rubric.assignment}; it was ignored"
-            for key in answers if key not in known]
+    return [
+        f"answer {key!r} matches no part of {rubric.assignment}; it was ignored"
+        for key in answers
+        if key not in known
+    ]
 
 
 def _failed_parts(rubric: Rubric, error: RunError) -> list[PartResult]:
@@ -56,16 +51,26 @@ def grade_sheet(rubric: Rubric, submission: Submission) -> SubmissionResult:
         sheet = read_answer_sheet(submission.path)
     except SubmissionError as exc:
         error = RunError(kind="invalid_submission", message=str(exc))
-        return SubmissionResult(submission.student, rubric.assignment, source,
-                                _failed_parts(rubric, error), error=error)
+        return SubmissionResult(
+            submission.student, rubric.assignment, source, _failed_parts(rubric, error), error=error
+        )
     notes = unknown_answer_notes(rubric, sheet.answers)
     if sheet.assignment and sheet.assignment != rubric.assignment:
-        notes.append(f"the sheet says assignment {sheet.assignment!r}, graded as {rubric.assignment!r}")
-    return SubmissionResult(submission.student, rubric.assignment, source,
-                            grade_answers(rubric, sheet.answers), notes=notes)
+        notes.append(
+            f"the sheet says assignment {sheet.assignment!r}, graded as {rubric.assignment!r}"
+        )
+    return SubmissionResult(
+        submission.student,
+        rubric.assignment,
+        source,
+        grade_answers(rubric, sheet.answers),
+        notes=notes,
+    )
 
 
-def notebook_job(rubric: Rubric, submission: Submission, limits: Limits | None = None) -> NotebookJob:
+def notebook_job(
+    rubric: Rubric, submission: Submission, limits: Limits | None = None
+) -> NotebookJob:
     """The executor job for a notebook submission: its path and the variables to read."""
     names = tuple(dict.fromkeys(p.variable for p in rubric.parts))
     return NotebookJob(
@@ -87,11 +92,21 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
         if part.variable in run.values:
             parts.append(check(part, run.values[part.variable]))
         elif run.error is not None:
-            parts.append(PartResult(part.id, 0.0, float(part.points), "error",
-                                    f"not graded: {run.error.message}"))
+            parts.append(
+                PartResult(
+                    part.id, 0.0, float(part.points), "error", f"not graded: {run.error.message}"
+                )
+            )
         else:
-            parts.append(PartResult(part.id, 0.0, float(part.points), "missing",
-                                    f"the notebook defines no variable {part.variable}"))
+            parts.append(
+                PartResult(
+                    part.id,
+                    0.0,
+                    float(part.points),
+                    "missing",
+                    f"the notebook defines no variable {part.variable}",
+                )
+            )
     return SubmissionResult(
         student=submission.student,
         assignment=rubric.assignment,
@@ -105,7 +120,14 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
 
 def grade_unreadable(rubric: Rubric, submission: Submission) -> SubmissionResult:
     """A student folder with nothing gradable in it."""
-    error = RunError(kind="invalid_submission",
-                     message=f"{submission.path}: no notebook (.ipynb) or answer sheet (.yaml/.json) found")
-    return SubmissionResult(submission.student, rubric.assignment, str(submission.path),
-                            _failed_parts(rubric, error), error=error)
+    error = RunError(
+        kind="invalid_submission",
+        message=f"{submission.path}: no notebook (.ipynb) or answer sheet (.yaml/.json) found",
+    )
+    return SubmissionResult(
+        submission.student,
+        rubric.assignment,
+        str(submission.path),
+        _failed_parts(rubric, error),
+        error=error,
+    )

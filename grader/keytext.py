@@ -41,16 +41,27 @@ def solution_text(solution: Solution, heading: str | None = None) -> str:
 
 def key_text(rubric: Rubric) -> str:
     """The rubric's computed answer key with each solver's worked steps, as Markdown."""
-    lines = [f"# Answer key: {rubric.title()} ({rubric.assignment})", "",
-             f"Total: {fmt(rubric.max_score)} points", ""]
+    lines = [
+        f"# Answer key: {rubric.title()} ({rubric.assignment})",
+        "",
+        f"Total: {fmt(rubric.max_score)} points",
+        "",
+    ]
     for question in rubric.model.questions:
         title = (question.title or {}).get("en", question.id)
         lines += [f"## {question.id}: {title}" if title != question.id else f"## {question.id}", ""]
         for part in (p for p in rubric.parts if p.question == question.id):
-            lines.append(f"- **{part.id}** ({fmt(part.points)} pt, {part.check}): {value_text(part.expected)}")
+            lines.append(
+                f"- **{part.id}** ({fmt(part.points)} pt, {part.check}): {value_text(part.expected)}"
+            )
         solution = rubric.solutions.get(question.id)
         if solution is not None:
-            lines += ["", solution_text(solution, f"Worked solution ({solution.solver})").replace("## ", "### ", 1)]
+            lines += [
+                "",
+                solution_text(solution, f"Worked solution ({solution.solver})").replace(
+                    "## ", "### ", 1
+                ),
+            ]
         lines.append("")
     return "\n".join(lines)
 

@@ -245,7 +245,9 @@ def _pydantic_problems(exc: ValidationError, loaded: Loaded) -> list[str]:
     return problems
 
 
-def _resolve(model: RubricModel, loaded: Loaded) -> tuple[dict[str, Solution], list[ResolvedPart], list[str]]:
+def _resolve(
+    model: RubricModel, loaded: Loaded
+) -> tuple[dict[str, Solution], list[ResolvedPart], list[str]]:
     problems: list[str] = []
     solutions: dict[str, Solution] = {}
     parts: list[ResolvedPart] = []
@@ -268,7 +270,8 @@ def _resolve(model: RubricModel, loaded: Loaded) -> tuple[dict[str, Solution], l
             except KeyError as exc:
                 problem((*qpath, "solver"), str(exc.args[0]))
             except ParamError as exc:
-                problem((*qpath, "params", exc.param.split("[")[0]), exc.message)
+                # "weights.exp1[2]" names the nested parameter weights: {exp1: [...]}
+                problem((*qpath, "params", *exc.param.split("[")[0].split(".")), exc.message)
             except (ValueError, TypeError, ZeroDivisionError) as exc:
                 problem((*qpath, "params"), f"solver {q.solver} failed: {exc}")
         seen_parts: set[str] = set()
@@ -286,7 +289,9 @@ def _resolve(model: RubricModel, loaded: Loaded) -> tuple[dict[str, Solution], l
                     continue
                 if p.expect not in solution.values:
                     known = ", ".join(sorted(solution.values))
-                    problem((*ppath, "expect"), f"{q.solver} has no value {p.expect!r}; it has: {known}")
+                    problem(
+                        (*ppath, "expect"), f"{q.solver} has no value {p.expect!r}; it has: {known}"
+                    )
                     continue
                 expected = solution.values[p.expect]
                 mistakes = [
@@ -302,9 +307,13 @@ def _resolve(model: RubricModel, loaded: Loaded) -> tuple[dict[str, Solution], l
                 continue
             if p.check == "numeric" and not isinstance(expected, sympy.Basic):
                 expected = exact(expected)
+            if p.check == "matrix":
+                expected = _exact_cells(expected)
             show = p.show_solution
             if show is None:
-                show = q.show_solution if q.show_solution is not None else model.defaults.show_solution
+                show = (
+                    q.show_solution if q.show_solution is not None else model.defaults.show_solution
+                )
             parts.append(
                 ResolvedPart(
                     question=q.id,
@@ -325,10 +334,40 @@ def _resolve(model: RubricModel, loaded: Loaded) -> tuple[dict[str, Solution], l
     return solutions, parts, problems
 
 
+def _is_number(value: Any) -> bool:
+    if isinstance(value, sympy.Basic):
+        return bool(value.is_number)
+    try:
+        exact(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _exact_cells(value: Any) -> Any:
+    """A vector or matrix key with every cell exact (a literal ``answer`` may hold text)."""
+    if isinstance(value, list):
+        return [_exact_cells(v) for v in value]
+    return value if isinstance(value, sympy.Basic) else exact(value)
+
+
+def _matrix_problem(expected: Any) -> str | None:
+    """Why ``expected`` is not a non-empty vector or rectangular matrix of numbers."""
+    need = f"'matrix' needs a vector or a rectangular matrix of numbers, the key is {expected!r}"
+    if not isinstance(expected, list) or not expected:
+        return need
+    rows = expected if all(isinstance(r, list) for r in expected) else [expected]
+    if not rows[0] or any(len(r) != len(rows[0]) for r in rows):
+        return need
+    if not all(_is_number(c) for r in rows for c in r):
+        return need
+    return None
+
+
 def _kind_problem(check: str, expected: Any) -> str | None:
     """Why ``check`` cannot compare against ``expected``, or None when it can."""
-    if check == "matrix" and not isinstance(expected, list):
-        return f"'matrix' needs a list or matrix key, the key is {expected!r}"
+    if check == "matrix":
+        return _matrix_problem(expected)
     if check == "numeric":
         if isinstance(expected, (list, str, bool)):
             return f"'numeric' needs a number key, the key is {expected!r}"
@@ -337,7 +376,7 @@ def _kind_problem(check: str, expected: Any) -> str | None:
         except ValueError:
             if not (isinstance(expected, sympy.Basic) and expected.is_number):
                 return f"'numeric' needs a number key, the key is {expected!r}"
-    if check == "choice" and isinstance(expected, list):
+    if check == "choice" and not isinstance(expected, (str, bool)):
         return f"'choice' needs a label or true/false key, the key is {expected!r}"
     return None
 
@@ -345,7 +384,9 @@ def _kind_problem(check: str, expected: Any) -> str | None:
 def parse_rubric(loaded: Loaded, path: Path) -> Rubric:
     """Validate parsed YAML as a rubric and compute its key; raises :class:`RubricError`."""
     if not isinstance(loaded.data, dict):
-        raise RubricError([f"{loaded.source}:1: a rubric must be a mapping with 'assignment' and 'questions'"])
+        raise RubricError(
+            [f"{loaded.source}:1: a rubric must be a mapping with 'assignment' and 'questions'"]
+        )
     try:
         model = RubricModel.model_validate(loaded.data)
     except ValidationError as exc:
@@ -377,8 +418,13 @@ def find_rubric(name_or_path: str, search: list[Path] | None = None) -> Path:
         return direct
     looked = []
     for base in search or [Path.cwd()]:
-        for candidate in (base / "rubrics" / f"{name_or_path}.yaml", base / "rubrics" / f"{name_or_path}.yml"):
+        for candidate in (
+            base / "rubrics" / f"{name_or_path}.yaml",
+            base / "rubrics" / f"{name_or_path}.yml",
+        ):
             if candidate.is_file():
                 return candidate
             looked.append(str(candidate))
-    raise RubricError([f"rubric {name_or_path!r} not found (looked at {', '.join(looked) or direct})"])
+    raise RubricError(
+        [f"rubric {name_or_path!r} not found (looked at {', '.join(looked) or direct})"]
+    )

@@ -57,5 +57,7 @@ class ResultStore:
     def put(self, result: SubmissionResult, digest: str) -> None:
         """Store ``result`` atomically under ``digest``."""
         payload = {"fingerprint": digest, "result": result.to_json()}
-        atomic_write_text(self._path(result.assignment, result.student),
-                          json.dumps(payload, ensure_ascii=False, indent=1))
+        atomic_write_text(
+            self._path(result.assignment, result.student),
+            json.dumps(payload, ensure_ascii=False, indent=1),
+        )

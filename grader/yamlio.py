@@ -8,6 +8,7 @@ schema error can name ``file:line field``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,10 @@ def loads(text: str, source: str = "<string>") -> Loaded:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
         problem = getattr(exc, "problem", None) or str(exc)
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark and mark and context_mark.line != mark.line:
+            # the parser notices an unclosed bracket lines later; name where it was opened
+            problem += f" ({context} at line {context_mark.line + 1})"
         raise YamlError(f"{where}: invalid YAML: {problem}") from None
     finally:
         loader.dispose()
@@ -95,7 +100,19 @@ def load(path: Path) -> Loaded:
         raise YamlError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise YamlError(f"{path}: cannot read: {exc.strerror}") from None
+    if Path(path).suffix == ".json":
+        return _loads_json(text, str(path))
     return loads(text, str(path))
+
+
+def _loads_json(text: str, source: str) -> Loaded:
+    # Valid JSON is not always valid YAML: a tab indenting a line (json.dump(indent="\t"),
+    # many editors) "cannot start any token" for YAML. Floats stay exact as in YAML.
+    try:
+        data = json.loads(text, parse_float=exact)
+    except json.JSONDecodeError as exc:
+        raise YamlError(f"{source}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    return Loaded(data, {(): 1}, source)
 
 
 def format_path(path: PathKey) -> str:

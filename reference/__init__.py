@@ -4,6 +4,8 @@ Pure functions over sympy Rationals; nothing here imports :mod:`grader` or does 
 Importing the package registers every solver in :data:`SOLVERS`.
 """
 
+# Each module registers its solvers on import; add one line per new module.
+from reference import architecture, dropout, gd, optimizers, regularization, softmax  # noqa: F401
 from reference.core import (
     SOLVERS,
     Misconception,
@@ -15,9 +17,6 @@ from reference.core import (
     solution_json,
     to_json,
 )
-
-# Each module registers its solvers on import; add one line per new module.
-from reference import architecture, dropout, gd, optimizers, regularization  # noqa: E402,F401
 
 __all__ = [
     "SOLVERS",

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Union
+from typing import Any
 
 import sympy
 
 #: A solver value: an exact scalar, a label, a truth value, or nested lists of scalars.
-Value = Union[sympy.Rational, sympy.Expr, str, bool, list]
+Value = sympy.Rational | sympy.Expr | str | bool | list
 
 
 class ParamError(ValueError):
@@ -139,7 +139,7 @@ class SolverSpec:
         unknown = set(params) - set(self.params)
         if unknown:
             raise ParamError(
-                sorted(unknown)[0],
+                min(unknown),
                 f"unknown parameter for {self.name}; it takes {', '.join(self.params)}",
             )
         return self.func(**params)
@@ -214,10 +214,12 @@ def solution_json(solution: Solution) -> dict[str, Any]:
         "values": {k: to_json(v) for k, v in solution.values.items()},
         "steps": list(solution.steps),
         "misconceptions": [
-            {"id": m.id, "explanation": m.explanation,
-             "values": {k: to_json(v) for k, v in m.values.items()}}
+            {
+                "id": m.id,
+                "explanation": m.explanation,
+                "values": {k: to_json(v) for k, v in m.values.items()},
+            }
             for m in solution.misconceptions
         ],
         "precision": solution.precision,
     }
-

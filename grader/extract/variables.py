@@ -17,7 +17,7 @@ from reference.core import exact
 
 EXTRACT_FUNCTION = "_dlgrade_extract"
 
-EXTRACT_SOURCE = r'''
+EXTRACT_SOURCE = r"""
 def _dlgrade_extract(names, namespace, max_items=100000):
     import json as _json
     import sys as _sys
@@ -81,7 +81,7 @@ def _dlgrade_extract(names, namespace, max_items=100000):
             except Exception as exc:  # a hostile object: report, never crash the grader
                 out[name] = {"unsupported": "unreadable: " + type(exc).__name__}
     return _json.dumps(out)
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def decode(tagged: Any) -> Any:
         return None
     if not isinstance(tagged, dict) or len(tagged) != 1:
         return Unsupported("malformed")
-    (tag, value), = tagged.items()
+    ((tag, value),) = tagged.items()
     if tag == "num":
         try:
             return exact(value)
@@ -119,4 +119,3 @@ def decode(tagged: Any) -> Any:
     if tag == "dict":
         return {k: decode(v) for k, v in value.items()}
     return Unsupported(str(value))
-
