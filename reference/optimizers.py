@@ -896,7 +896,7 @@ def adam(
         [
             f"β1 = {_show(b1)}, β2 = {_show(b2)}, ε = {_show(e)}",
             "Adam: m_t = β1·m_{t−1} + (1−β1)·g_t, v_t = β2·v_{t−1} + (1−β2)·g_t²,",
-            "      m̂_t = m_t/(1−β1^t), v̂_t = v_t/(1−β2^t), w_t = w_{t−1} − lr·m̂_t/(√v̂_t + ε)",
+            "Bias correction: m̂_t = m_t/(1−β1^t), v̂_t = v_t/(1−β2^t); w_t = w_{t−1} − lr·m̂_t/(√v̂_t + ε)",
         ],
     )
     lr_value = setup.params["lr"]
