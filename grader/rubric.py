@@ -369,7 +369,7 @@ def _kind_problem(check: str, expected: Any) -> str | None:
     if check == "matrix":
         return _matrix_problem(expected)
     if check == "numeric":
-        if isinstance(expected, (list, str, bool)):
+        if isinstance(expected, (list, bool)):
             return f"'numeric' needs a number key, the key is {expected!r}"
         try:
             exact(expected)
