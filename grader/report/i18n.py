@@ -124,8 +124,9 @@ def digits(text: str, lang: str) -> str:
 
 
 def number(value: float, lang: str = "en") -> str:
-    """A score as people write it: at most two decimals, no trailing zeros (``2.5``, ``۲٫۵``)."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    """A score as people write it: at most three decimals (1.875 = 2.5 · 12/16 is common),
+    no trailing zeros (``2.5``, ``۲٫۵``)."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
     if text == "-0":
         text = "0"
     return digits(text, lang)
