@@ -257,6 +257,9 @@ class _Config:
     descend: int = 1  # −1: moves along the gradient of the data loss
     penalty_times_eta: bool = True
     sigmoid_slope: bool = True  # False: ŷ(1 − ŷ) left out of the chain rule
+    bce_extra_slope: bool = False  # True: BCE's (ŷ − y) multiplied by ŷ(1 − ŷ) once more
+    bce_summed: bool = False  # True: BCE summed over the batch instead of averaged
+    loss_after_update: bool = False  # True: a step's loss read at the updated weights
 
 
 Sample = tuple[Vector, sympy.Rational]
@@ -289,7 +292,7 @@ def _data_loss(cfg: _Config, zs: Vector, ys: Vector, targets: Vector) -> sympy.E
     if cfg.loss == "bce":
         # −[y·log σ(z) + (1 − y)·log(1 − σ(z))] = log(1 + e^(−z)) + (1 − y)·z, exactly.
         total = sum(sympy.log(1 + sympy.exp(-z)) + (1 - t) * z for z, t in zip(zs, targets))
-        return _round(total / m, cfg.work)
+        return _round(total if cfg.bce_summed else total / m, cfg.work)
     total = sum((t - y) ** 2 for y, t in zip(ys, targets))
     scale = {"sum_squared": 1, "mean_squared": sympy.Rational(1, m),
              "half_mean_squared": sympy.Rational(1, 2 * m)}[cfg.loss]
@@ -300,7 +303,9 @@ def _dloss_dz(cfg: _Config, zs: Vector, ys: Vector, targets: Vector) -> Vector:
     """∂L/∂z for each sample of the batch."""
     m = len(targets)
     if cfg.loss == "bce":  # with a sigmoid output, ∂L/∂z = (ŷ − y)/m
-        return [(y - t) / m for y, t in zip(ys, targets)]
+        scale = (1 if cfg.bce_summed else sympy.Rational(1, m))
+        return [(y - t) * scale * (y * (1 - y) if cfg.bce_extra_slope else 1)
+                for y, t in zip(ys, targets)]
     scale = {"sum_squared": 2, "mean_squared": sympy.Rational(2, m),
              "half_mean_squared": sympy.Rational(1, m)}[cfg.loss]
     out = []
@@ -344,6 +349,9 @@ def _run(cfg: _Config, w0: Vector, samples: Sequence[Sample]) -> tuple[dict[str,
         step_pen = cfg.lr if cfg.penalty_times_eta else 1
         w = [_round(v - cfg.descend * cfg.lr * g - step_pen * p, cfg.work)
              for v, g, p in zip(w, grad, pen)]
+        if cfg.loss_after_update:
+            after_z, after_y = _forward(cfg, w, batch)
+            loss = _data_loss(cfg, after_z, after_y, targets)
         one = len(batch) == 1
         values.update({f"step{t}.z": zs[0] if one else zs, f"step{t}.yhat": ys[0] if one else ys,
                        f"step{t}.loss": loss, f"step{t}.grad": grad, f"step{t}.weights": w})
@@ -467,11 +475,29 @@ def _descent_misconceptions(
             "sigmoid_derivative_left_out",
             "The chain rule through the sigmoid multiplies by σ'(z) = ŷ(1 − ŷ).",
             replace(cfg, sigmoid_slope=False)))
-    found = []
+    if cfg.loss == "bce":
+        variants.append((
+            "bce_sigmoid_slope_applied_twice",
+            ("With a sigmoid output the σ'(z) = ŷ(1 − ŷ) of the chain rule cancels against "
+            "BCE's derivative: ∂L/∂z = (ŷ − y)/m, with no further ŷ(1 − ŷ) factor."),
+            replace(cfg, bce_extra_slope=True)))
+        if cfg.mode == "batch" and len(samples) > 1:
+            variants.append((
+                "bce_summed_not_averaged",
+                ("Binary cross-entropy is the mean over the batch: its loss and gradient are "
+                "divided by m."),
+                replace(cfg, bce_summed=True)))
+    variants.append((
+        "loss_after_update",
+        ("A step's loss is the loss of the forward pass that the gradient comes from, at the "
+        "weights before the update."),
+        replace(cfg, loss_after_update=True)))
+    found: list[Misconception] = []
     for mid, why, variant in variants:
         vals, _ = _run(variant, w0, samples)
         changed = {k: v for k, v in vals.items() if k in key and v != key[k]}
-        if changed:
+        # With one sample sum and mean coincide: keep the first of identical variants.
+        if changed and all(changed != m.values for m in found):
             found.append(Misconception(mid, why, changed))
     return tuple(found)
 

@@ -426,3 +426,41 @@ def test_descent_bad_input_raises_param_error_naming_the_parameter(change, param
     with pytest.raises(ParamError) as err:
         descent(**{**EXAMPLE, **change})
     assert err.value.param == param
+
+
+def test_loss_after_update_reports_the_next_forward_pass_loss():
+    sol = descent(**EXAMPLE)
+    m = misconception(sol, "loss_after_update")
+    assert m.values == {"step1.loss": sol.get("step2.loss"), "step2.loss": sol.get("loss")}
+
+
+def test_bce_misconceptions_sum_the_batch_or_apply_the_sigmoid_slope_twice():
+    kw = {**EXAMPLE, "steps": 1, "reg": "none", "lam": 0, "activation": "sigmoid",
+          "loss": "bce", "samples": [{"x": 1, "target": 0}, {"x": 2, "target": 1}]}
+    sol = descent(**kw)
+    summed = misconception(sol, "bce_summed_not_averaged").values
+    tiny = R(1, 10**28)
+    assert abs(summed["step1.loss"] - 2 * sol.get("step1.loss")) < tiny
+    assert all(abs(a - 2 * g) < tiny for a, g in zip(summed["step1.grad"], sol.get("step1.grad")))
+    twice = misconception(sol, "bce_sigmoid_slope_applied_twice").values
+    (y1, y2), x2 = sol.get("step1.yhat"), [1, 2, 4]
+    expected = [(y1 * y1 * (1 - y1) + (y2 - 1) * y2 * (1 - y2) * x) / 2 for x in x2]
+    assert all(abs(a - b) < R(1, 10**28) for a, b in zip(twice["step1.grad"], expected))
+
+
+def test_one_sample_keeps_a_single_misconception_for_sum_and_mean_conventions():
+    sol = descent(**{**EXAMPLE, "samples": [{"x": 1, "target": 1}]})
+    ids = [m.id for m in sol.misconceptions]
+    assert "other_mse_convention_sum" in ids and "other_mse_convention_mean" not in ids
+    assert len(ids) >= 3
+
+
+def test_every_registered_example_serialises_to_json_with_exact_strings():
+    import json
+
+    from reference import solution_json
+
+    for name in ("gd.l2_step", "gd.descent"):
+        spec = get_solver(name)
+        text = json.dumps(solution_json(spec(**spec.example)))
+        assert '"exact": "' in text
