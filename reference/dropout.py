@@ -110,47 +110,101 @@ def _misconceptions(
     flipped: dict[str, Any] = {"p": wrong, "standard.test": _map(lambda o: o * wrong, out)}
     if wrong != 0:
         flipped["inverted.train"] = _map(lambda o, m: o * m / wrong, out, mask)
-    found.append(_distinct(key, "p_as_drop_probability",
-        f"p is the keep probability; using 1 − p = {fmt(wrong)} (the drop probability) "
-        "wherever p appears scales by the wrong factor.", flipped))
-    found.append(_distinct(key, "inverted_train_not_scaled",
-        f"Inverted dropout divides the kept units by p = {fmt(keep)} while training; "
-        "out ⊙ mask alone is standard dropout.",
-        {"inverted.train": _map(mul, out, mask)}))
-    found.append(_distinct(key, "inverted_test_divided_by_p",
-        "Inverted dropout already scaled during training; at test time the output is used "
-        "as it is, not divided by p.",
-        {"inverted.test": _map(lambda o: o / keep, out)}))
-    found.append(_distinct(key, "inverted_test_times_p",
-        "Multiplying by p at test time is standard dropout; inverted dropout leaves the test "
-        "output unchanged.",
-        {"inverted.test": _map(lambda o: o * keep, out)}))
-    found.append(_distinct(key, "standard_test_not_scaled",
-        f"Standard dropout trains on out ⊙ mask, whose expectation is out · p; at test time "
-        f"the output must be multiplied by p = {fmt(keep)} to match.",
-        {"standard.test": out}))
-    found.append(_distinct(key, "standard_train_scaled",
-        "Dividing the kept units by p while training is inverted dropout; standard dropout "
-        "only multiplies by the mask.",
-        {"standard.train": _map(lambda o, m: o * m / keep, out, mask)}))
+    found.append(
+        _distinct(
+            key,
+            "p_as_drop_probability",
+            f"p is the keep probability; using 1 − p = {fmt(wrong)} (the drop probability) "
+            "wherever p appears scales by the wrong factor.",
+            flipped,
+        )
+    )
+    found.append(
+        _distinct(
+            key,
+            "inverted_train_not_scaled",
+            f"Inverted dropout divides the kept units by p = {fmt(keep)} while training; "
+            "out ⊙ mask alone is standard dropout.",
+            {"inverted.train": _map(mul, out, mask)},
+        )
+    )
+    found.append(
+        _distinct(
+            key,
+            "inverted_test_divided_by_p",
+            "Inverted dropout already scaled during training; at test time the output is used "
+            "as it is, not divided by p.",
+            {"inverted.test": _map(lambda o: o / keep, out)},
+        )
+    )
+    found.append(
+        _distinct(
+            key,
+            "inverted_test_times_p",
+            "Multiplying by p at test time is standard dropout; inverted dropout leaves the test "
+            "output unchanged.",
+            {"inverted.test": _map(lambda o: o * keep, out)},
+        )
+    )
+    found.append(
+        _distinct(
+            key,
+            "standard_test_not_scaled",
+            f"Standard dropout trains on out ⊙ mask, whose expectation is out · p; at test time "
+            f"the output must be multiplied by p = {fmt(keep)} to match.",
+            {"standard.test": out},
+        )
+    )
+    found.append(
+        _distinct(
+            key,
+            "standard_train_scaled",
+            "Dividing the kept units by p while training is inverted dropout; standard dropout "
+            "only multiplies by the mask.",
+            {"standard.train": _map(lambda o, m: o * m / keep, out, mask)},
+        )
+    )
     swapped = _variants(out, mask, keep)
-    found.append(_distinct(key, "variants_swapped",
-        "The standard and inverted tables were exchanged: standard scales at test time, "
-        "inverted scales while training.",
-        {"standard.train": swapped["inverted.train"], "standard.test": swapped["inverted.test"],
-         "inverted.train": swapped["standard.train"], "inverted.test": swapped["standard.test"]}))
-    found.append(_distinct(key, "mask_complement",
-        "A 1 in the mask keeps the unit; zeroing the cells where the mask is 1 drops exactly "
-        "the units that were kept.",
-        {"standard.train": _map(lambda o, m: o * (1 - m), out, mask),
-         "inverted.train": _map(lambda o, m: o * (1 - m) / keep, out, mask)}))
+    found.append(
+        _distinct(
+            key,
+            "variants_swapped",
+            "The standard and inverted tables were exchanged: standard scales at test time, "
+            "inverted scales while training.",
+            {
+                "standard.train": swapped["inverted.train"],
+                "standard.test": swapped["inverted.test"],
+                "inverted.train": swapped["standard.train"],
+                "inverted.test": swapped["standard.test"],
+            },
+        )
+    )
+    found.append(
+        _distinct(
+            key,
+            "mask_complement",
+            "A 1 in the mask keeps the unit; zeroing the cells where the mask is 1 drops exactly "
+            "the units that were kept.",
+            {
+                "standard.train": _map(lambda o, m: o * (1 - m), out, mask),
+                "inverted.train": _map(lambda o, m: o * (1 - m) / keep, out, mask),
+            },
+        )
+    )
     mask_t = _transpose_last(mask, shape)
     if mask_t is not None:
-        found.append(_distinct(key, "mask_transposed",
-            "The mask is applied cell by cell in the same position; row i, column j of the "
-            "output meets row i, column j of the mask, not its transpose.",
-            {"standard.train": _map(mul, out, mask_t),
-             "inverted.train": _map(lambda o, m: o * m / keep, out, mask_t)}))
+        found.append(
+            _distinct(
+                key,
+                "mask_transposed",
+                "The mask is applied cell by cell in the same position; row i, column j of the "
+                "output meets row i, column j of the mask, not its transpose.",
+                {
+                    "standard.train": _map(mul, out, mask_t),
+                    "inverted.train": _map(lambda o, m: o * m / keep, out, mask_t),
+                },
+            )
+        )
     return tuple(m for m in found if m is not None)
 
 
@@ -176,8 +230,12 @@ def _first_kept(out: Tensor, mask: Tensor) -> tuple[sympy.Rational, sympy.Ration
         "p_drop": "number in [0, 1), optional: drop probability instead of p (p = 1 − p_drop)",
     },
     example={
-        "output": [["1.6", "-0.7", "-0.2", "1.9"], ["-2.3", "2.5", "2.5", "-0.9"],
-                   ["-0.5", "3.2", "3.7", "-0.4"], ["1.3", "-0.4", "-2.6", "1.2"]],
+        "output": [
+            ["1.6", "-0.7", "-0.2", "1.9"],
+            ["-2.3", "2.5", "2.5", "-0.9"],
+            ["-0.5", "3.2", "3.7", "-0.4"],
+            ["1.3", "-0.4", "-2.6", "1.2"],
+        ],
         "mask": [[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, 1, 0], [1, 0, 0, 1]],
     },
 )
@@ -206,8 +264,10 @@ def solve(output: Any, mask: Any, p: Any = None, p_drop: Any = None) -> Solution
         f"Standard, training: out ⊙ mask = {fmt(values['standard.train'])}",
         f"Standard, test: out · p = out · {_term(keep)} = {fmt(values['standard.test'])}",
         "  check: E[out · m] = out · P(m = 1) = out · p, so test matches training on average",
-        (f"Inverted, training: out ⊙ mask / p = out ⊙ mask / {_term(keep)} = "
-        f"{fmt(values['inverted.train'])}"),
+        (
+            f"Inverted, training: out ⊙ mask / p = out ⊙ mask / {_term(keep)} = "
+            f"{fmt(values['inverted.train'])}"
+        ),
         "Inverted, test: out unchanged = " + fmt(values["inverted.test"]),
         "  check: E[out · m / p] = out · p / p = out, so no scaling is needed at test time",
     ]

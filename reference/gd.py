@@ -98,8 +98,9 @@ L2_STEP = "gd.l2_step"
 _STEP_LOSSES = {"squared": sympy.Integer(1), "half_squared": sympy.Rational(1, 2)}
 
 
-def _weights_after(w: Vector, g: Vector, lr: sympy.Rational, decay: sympy.Rational,
-                   sign: int = 1) -> Vector:
+def _weights_after(
+    w: Vector, g: Vector, lr: sympy.Rational, decay: sympy.Rational, sign: int = 1
+) -> Vector:
     """w·decay − sign·η·g, cell by cell."""
     return [wi * decay - sign * lr * gi for wi, gi in zip(w, g)]
 
@@ -109,12 +110,12 @@ def _weights_after(w: Vector, g: Vector, lr: sympy.Rational, decay: sympy.Ration
     "One L2-regularised gradient descent step of a linear neuron z = Σ wᵢ·iᵢ",
     params={
         "weights": "list of numbers: the weights w before the step",
-        "inputs": "list of numbers or expressions in x (\"x**2\", \"x^3\"), same length as "
+        "inputs": 'list of numbers or expressions in x ("x**2", "x^3"), same length as '
         "weights: the inputs iᵢ",
         "target": "number: the target y",
         "lr": "number: learning rate η",
         "lam": "number, default 0: L2 strength λ (penalty (λ/2)·‖w‖², gradient λ·w)",
-        "loss": "\"half_squared\" (½(y − ŷ)², default) or \"squared\" ((y − ŷ)²)",
+        "loss": '"half_squared" (½(y − ŷ)², default) or "squared" ((y − ŷ)²)',
         "x": "number, optional: the value of x in the inputs",
     },
     example={
@@ -127,8 +128,15 @@ def _weights_after(w: Vector, g: Vector, lr: sympy.Rational, decay: sympy.Ration
         "loss": "half_squared",
     },
 )
-def l2_step(weights: Any, inputs: Any, target: Any, lr: Any, lam: Any = 0,
-            loss: str = "half_squared", x: Any = None) -> Solution:
+def l2_step(
+    weights: Any,
+    inputs: Any,
+    target: Any,
+    lr: Any,
+    lam: Any = 0,
+    loss: str = "half_squared",
+    x: Any = None,
+) -> Solution:
     """One step w ← (1 − ηλ)·w − η·∂L/∂w for ŷ = z = Σ wᵢ·iᵢ.
 
     Values: ``inputs`` (evaluated), ``z``, ``loss`` (data loss), ``grad`` (∂L/∂w of the data
@@ -155,21 +163,32 @@ def l2_step(weights: Any, inputs: Any, target: Any, lr: Any, lam: Any = 0,
     grad = [-2 * c * err * ii for ii in i]
     decay = 1 - eta * lmb
     new_w = _weights_after(w, grad, eta, decay)
-    values: dict[str, Any] = {"inputs": i, "z": z, "loss": data_loss, "grad": grad,
-                              "weights": new_w}
+    values: dict[str, Any] = {
+        "inputs": i,
+        "z": z,
+        "loss": data_loss,
+        "grad": grad,
+        "weights": new_w,
+    }
 
     loss_text = "(y − ŷ)²" if loss == "squared" else "½(y − ŷ)²"
     grad_text = "−2(y − ŷ)·iᵢ" if loss == "squared" else "−(y − ŷ)·iᵢ"
     steps = (
-        ("inputs: " + ", ".join(readings)) if xv is None
+        ("inputs: " + ", ".join(readings))
+        if xv is None
         else f"inputs at x = {fmt(xv)}: " + ", ".join(readings),
-        "z = Σ wᵢ·iᵢ = " + " + ".join(f"{_term(a)}·{_term(b)}" for a, b in zip(w, i))
+        "z = Σ wᵢ·iᵢ = "
+        + " + ".join(f"{_term(a)}·{_term(b)}" for a, b in zip(w, i))
         + f" = {fmt(z)}; ŷ = z (linear neuron)",
-        (f"loss L = {loss_text} = {'' if c == 1 else '½·'}({fmt(y)} − {fmt(z)})² = "
-        f"{fmt(data_loss)}"),
+        (
+            f"loss L = {loss_text} = {'' if c == 1 else '½·'}({fmt(y)} − {fmt(z)})² = "
+            f"{fmt(data_loss)}"
+        ),
         f"∂L/∂wᵢ = {grad_text} = {_term(-2 * c * err)}·iᵢ = {fmt(grad)}",
-        (f"L2 penalty (λ/2)·‖w‖² has gradient λ·w, so w ← w − η(∂L/∂w + λw) = (1 − ηλ)·w − "
-        f"η·∂L/∂w; 1 − ηλ = 1 − {_term(eta)}·{_term(lmb)} = {fmt(decay)}"),
+        (
+            f"L2 penalty (λ/2)·‖w‖² has gradient λ·w, so w ← w − η(∂L/∂w + λw) = (1 − ηλ)·w − "
+            f"η·∂L/∂w; 1 − ηλ = 1 − {_term(eta)}·{_term(lmb)} = {fmt(decay)}"
+        ),
         f"w ← {_term(decay)}·{fmt(w)} − {_term(eta)}·{fmt(grad)} = {fmt(new_w)}",
     )
 
@@ -177,38 +196,74 @@ def l2_step(weights: Any, inputs: Any, target: Any, lr: Any, lam: Any = 0,
     other_grad = [-2 * other * err * ii for ii in i]
     other_name = "squared (y − ŷ)²" if other == 1 else "half squared ½(y − ŷ)²"
     candidates = [
-        ("other_loss_convention",
-         (f"The question's loss is {loss_text}; using {other_name} changes the gradient by a "
-         "factor of 2, and the updated weights with it."),
-         {"loss": other * err**2, "grad": other_grad,
-          "weights": _weights_after(w, other_grad, eta, decay)}),
-        ("l2_term_left_out",
-         ("The L2 penalty also has a gradient (λ·w): the weights must shrink by the factor "
-         f"(1 − ηλ) = {fmt(decay)}, not just move by −η·∂L/∂w."),
-         {"weights": _weights_after(w, grad, eta, sympy.Integer(1))}),
-        ("lambda_without_eta",
-         ("The penalty's gradient λ·w is a gradient like any other and is multiplied by the "
-         "learning rate: the factor is (1 − ηλ), not (1 − λ)."),
-         {"weights": _weights_after(w, grad, eta, 1 - lmb)}),
-        ("gradient_sign_error",
-         ("Gradient descent moves against the gradient: w ← (1 − ηλ)·w − η·∂L/∂w, and "
-         "∂L/∂w = −(y − ŷ)·… carries a minus sign from the derivative of (y − ŷ)."),
-         {"weights": _weights_after(w, grad, eta, decay, sign=-1)}),
-        ("l2_gradient_two_lambda",
-         ("The penalty is (λ/2)·‖w‖², whose gradient is λ·w, not 2λ·w: the factor is "
-         "(1 − ηλ), not (1 − 2ηλ)."),
-         {"weights": _weights_after(w, grad, eta, 1 - 2 * eta * lmb)}),
-        ("l2_sign_error",
-         "Weight decay shrinks the weights: (1 − ηλ)·w, not (1 + ηλ)·w.",
-         {"weights": _weights_after(w, grad, eta, 1 + eta * lmb)}),
-        ("loss_includes_penalty",
-         ("The loss asked for is the data loss; the penalty (λ/2)·‖w‖² is part of the "
-         "objective, not of the reported loss."),
-         {"loss": data_loss + lmb / 2 * _dot(w, w)}),
+        (
+            "other_loss_convention",
+            (
+                f"The question's loss is {loss_text}; using {other_name} changes the gradient by a "
+                "factor of 2, and the updated weights with it."
+            ),
+            {
+                "loss": other * err**2,
+                "grad": other_grad,
+                "weights": _weights_after(w, other_grad, eta, decay),
+            },
+        ),
+        (
+            "l2_term_left_out",
+            (
+                "The L2 penalty also has a gradient (λ·w): the weights must shrink by the factor "
+                f"(1 − ηλ) = {fmt(decay)}, not just move by −η·∂L/∂w."
+            ),
+            {"weights": _weights_after(w, grad, eta, sympy.Integer(1))},
+        ),
+        (
+            "lambda_without_eta",
+            (
+                "The penalty's gradient λ·w is a gradient like any other and is multiplied by the "
+                "learning rate: the factor is (1 − ηλ), not (1 − λ)."
+            ),
+            {"weights": _weights_after(w, grad, eta, 1 - lmb)},
+        ),
+        (
+            "gradient_sign_error",
+            (
+                "Gradient descent moves against the gradient: w ← (1 − ηλ)·w − η·∂L/∂w, and "
+                "∂L/∂w = −(y − ŷ)·… carries a minus sign from the derivative of (y − ŷ)."
+            ),
+            {"weights": _weights_after(w, grad, eta, decay, sign=-1)},
+        ),
+        (
+            "l2_gradient_two_lambda",
+            (
+                "The penalty is (λ/2)·‖w‖², whose gradient is λ·w, not 2λ·w: the factor is "
+                "(1 − ηλ), not (1 − 2ηλ)."
+            ),
+            {"weights": _weights_after(w, grad, eta, 1 - 2 * eta * lmb)},
+        ),
+        (
+            "l2_sign_error",
+            "Weight decay shrinks the weights: (1 − ηλ)·w, not (1 + ηλ)·w.",
+            {"weights": _weights_after(w, grad, eta, 1 + eta * lmb)},
+        ),
+        (
+            "loss_includes_penalty",
+            (
+                "The loss asked for is the data loss; the penalty (λ/2)·‖w‖² is part of the "
+                "objective, not of the reported loss."
+            ),
+            {"loss": data_loss + lmb / 2 * _dot(w, w)},
+        ),
     ]
     misconceptions = _distinct_misconceptions(values, candidates)
-    params = {"weights": weights, "inputs": inputs, "target": target, "lr": lr, "lam": lam,
-              "loss": loss, "x": x}
+    params = {
+        "weights": weights,
+        "inputs": inputs,
+        "target": target,
+        "lr": lr,
+        "lam": lam,
+        "loss": loss,
+        "x": x,
+    }
     return Solution(L2_STEP, params, values, steps, misconceptions)
 
 
@@ -294,8 +349,11 @@ def _data_loss(cfg: _Config, zs: Vector, ys: Vector, targets: Vector) -> sympy.E
         total = sum(sympy.log(1 + sympy.exp(-z)) + (1 - t) * z for z, t in zip(zs, targets))
         return _round(total if cfg.bce_summed else total / m, cfg.work)
     total = sum((t - y) ** 2 for y, t in zip(ys, targets))
-    scale = {"sum_squared": 1, "mean_squared": sympy.Rational(1, m),
-             "half_mean_squared": sympy.Rational(1, 2 * m)}[cfg.loss]
+    scale = {
+        "sum_squared": 1,
+        "mean_squared": sympy.Rational(1, m),
+        "half_mean_squared": sympy.Rational(1, 2 * m),
+    }[cfg.loss]
     return _round(scale * total, cfg.work)
 
 
@@ -303,11 +361,16 @@ def _dloss_dz(cfg: _Config, zs: Vector, ys: Vector, targets: Vector) -> Vector:
     """∂L/∂z for each sample of the batch."""
     m = len(targets)
     if cfg.loss == "bce":  # with a sigmoid output, ∂L/∂z = (ŷ − y)/m
-        scale = (1 if cfg.bce_summed else sympy.Rational(1, m))
-        return [(y - t) * scale * (y * (1 - y) if cfg.bce_extra_slope else 1)
-                for y, t in zip(ys, targets)]
-    scale = {"sum_squared": 2, "mean_squared": sympy.Rational(2, m),
-             "half_mean_squared": sympy.Rational(1, m)}[cfg.loss]
+        scale = 1 if cfg.bce_summed else sympy.Rational(1, m)
+        return [
+            (y - t) * scale * (y * (1 - y) if cfg.bce_extra_slope else 1)
+            for y, t in zip(ys, targets)
+        ]
+    scale = {
+        "sum_squared": 2,
+        "mean_squared": sympy.Rational(2, m),
+        "half_mean_squared": sympy.Rational(1, m),
+    }[cfg.loss]
     out = []
     for z, y, t in zip(zs, ys, targets):
         if cfg.activation == "relu":
@@ -327,8 +390,9 @@ def _penalty_grad(cfg: _Config, w: Vector) -> Vector:
 
 def _batches(cfg: _Config, samples: Sequence[Sample]) -> list[list[int]]:
     """Sample indices of each update, in order, over all passes."""
-    per_pass = [list(range(len(samples)))] if cfg.mode == "batch" else [
-        [j] for j in range(len(samples))]
+    per_pass = (
+        [list(range(len(samples)))] if cfg.mode == "batch" else [[j] for j in range(len(samples))]
+    )
     return [b for _ in range(cfg.passes) for b in per_pass]
 
 
@@ -343,34 +407,48 @@ def _run(cfg: _Config, w0: Vector, samples: Sequence[Sample]) -> tuple[dict[str,
         zs, ys = _forward(cfg, w, batch)
         loss = _data_loss(cfg, zs, ys, targets)
         dz = _dloss_dz(cfg, zs, ys, targets)
-        grad = [_round(sum((d * i[k] for d, (i, _) in zip(dz, batch)), sympy.Integer(0)),
-                       cfg.work) for k in range(len(w))]
+        grad = [
+            _round(sum((d * i[k] for d, (i, _) in zip(dz, batch)), sympy.Integer(0)), cfg.work)
+            for k in range(len(w))
+        ]
         pen = _penalty_grad(cfg, w)
         step_pen = cfg.lr if cfg.penalty_times_eta else 1
-        w = [_round(v - cfg.descend * cfg.lr * g - step_pen * p, cfg.work)
-             for v, g, p in zip(w, grad, pen)]
+        w = [
+            _round(v - cfg.descend * cfg.lr * g - step_pen * p, cfg.work)
+            for v, g, p in zip(w, grad, pen)
+        ]
         if cfg.loss_after_update:
             after_z, after_y = _forward(cfg, w, batch)
             loss = _data_loss(cfg, after_z, after_y, targets)
         one = len(batch) == 1
-        values.update({f"step{t}.z": zs[0] if one else zs, f"step{t}.yhat": ys[0] if one else ys,
-                       f"step{t}.loss": loss, f"step{t}.grad": grad, f"step{t}.weights": w})
+        values.update(
+            {
+                f"step{t}.z": zs[0] if one else zs,
+                f"step{t}.yhat": ys[0] if one else ys,
+                f"step{t}.loss": loss,
+                f"step{t}.grad": grad,
+                f"step{t}.weights": w,
+            }
+        )
         names = ", ".join(str(j + 1) for j in idx)
         show = _shower(cfg.work)
         lines += [
-            (f"Update {t} (sample{'s' if len(idx) > 1 else ''} {names}): z = {show(zs)}, "
-            f"ŷ = {show(ys)}, data loss = {show(loss)}"),
+            (
+                f"Update {t} (sample{'s' if len(idx) > 1 else ''} {names}): z = {show(zs)}, "
+                f"ŷ = {show(ys)}, data loss = {show(loss)}"
+            ),
             f"  ∂L/∂z = {show(dz)}, ∂L/∂w = Σ ∂L/∂z·input = {show(grad)}",
-            (f"  penalty gradient = {show(pen)}; w ← w − η·(∂L/∂w + penalty gradient) = "
-            f"{show(w)}"),
+            (f"  penalty gradient = {show(pen)}; w ← w − η·(∂L/∂w + penalty gradient) = {show(w)}"),
         ]
     everything = list(samples)
     zs, ys = _forward(cfg, w, everything)
     values["weights"] = w
     values["loss"] = _data_loss(cfg, zs, ys, [y for _, y in everything])
     show = _shower(cfg.work)
-    lines.append(f"Final weights {show(w)}; data loss over all {len(everything)} samples "
-                 f"= {show(values['loss'])}")
+    lines.append(
+        f"Final weights {show(w)}; data loss over all {len(everything)} samples "
+        f"= {show(values['loss'])}"
+    )
     return values, lines
 
 
@@ -418,8 +496,12 @@ def _samples(samples: Any, features_: Any, n: int) -> list[Sample]:
 def _strengths(reg: str, lam: sympy.Rational, ratio: sympy.Rational) -> tuple[Any, Any]:
     """(L1 strength, L2 strength) for the regulariser."""
     zero = sympy.Integer(0)
-    return {"none": (zero, zero), "l1": (lam, zero), "l2": (zero, lam),
-            "elastic": (ratio * lam, (1 - ratio) * lam)}[reg]
+    return {
+        "none": (zero, zero),
+        "l1": (lam, zero),
+        "l2": (zero, lam),
+        "elastic": (ratio * lam, (1 - ratio) * lam),
+    }[reg]
 
 
 def _descent_misconceptions(
@@ -430,68 +512,118 @@ def _descent_misconceptions(
     if cfg.loss in SQUARED:
         for other in SQUARED:
             if other != cfg.loss:
-                variants.append((
-                    f"other_mse_convention_{other.removesuffix('_squared')}",
-                    (f"The loss is {_LOSS_TEXT[cfg.loss]}; using {_LOSS_TEXT[other]} scales the "
-                    "gradient (by 2 or by m) and so every update."),
-                    replace(cfg, loss=other)))
+                variants.append(
+                    (
+                        f"other_mse_convention_{other.removesuffix('_squared')}",
+                        (
+                            f"The loss is {_LOSS_TEXT[cfg.loss]}; using {_LOSS_TEXT[other]} scales the "
+                            "gradient (by 2 or by m) and so every update."
+                        ),
+                        replace(cfg, loss=other),
+                    )
+                )
     if reg != "none":
         variants += [
-            ("regulariser_left_out",
-             (f"The {reg} penalty adds its own gradient to every update; leaving it out gives "
-             "the unregularised weights."),
-             replace(cfg, lam1=sympy.Integer(0), lam2=sympy.Integer(0))),
-            ("lambda_without_eta",
-             ("The penalty's gradient is multiplied by the learning rate like the data "
-             "gradient: w − η·(g + penalty gradient), not w − η·g − penalty gradient."),
-             replace(cfg, penalty_times_eta=False)),
+            (
+                "regulariser_left_out",
+                (
+                    f"The {reg} penalty adds its own gradient to every update; leaving it out gives "
+                    "the unregularised weights."
+                ),
+                replace(cfg, lam1=sympy.Integer(0), lam2=sympy.Integer(0)),
+            ),
+            (
+                "lambda_without_eta",
+                (
+                    "The penalty's gradient is multiplied by the learning rate like the data "
+                    "gradient: w − η·(g + penalty gradient), not w − η·g − penalty gradient."
+                ),
+                replace(cfg, penalty_times_eta=False),
+            ),
         ]
     if cfg.lam1 != 0:
-        variants.append((
-            "l1_sign_zero_as_one",
-            ("|w| has no slope at 0; the sub-gradient used is sign(0) = 0, so a zero weight "
-            "is not pushed by the L1 term."),
-            replace(cfg, sign_zero=1)))
+        variants.append(
+            (
+                "l1_sign_zero_as_one",
+                (
+                    "|w| has no slope at 0; the sub-gradient used is sign(0) = 0, so a zero weight "
+                    "is not pushed by the L1 term."
+                ),
+                replace(cfg, sign_zero=1),
+            )
+        )
     if len(samples) > 1:
         other_mode = "sequential" if cfg.mode == "batch" else "batch"
-        variants.append((
-            "mode_swapped",
-            f"The question asks for {cfg.mode} updates; {other_mode} updates "
-            + ("use the weights after each sample." if other_mode == "sequential"
-               else "average the whole batch into one update."),
-            replace(cfg, mode=other_mode)))
-    variants.append((
-        "gradient_sign_error",
-        "Gradient descent moves against the gradient of the loss: w ← w − η·∂L/∂w.",
-        replace(cfg, descend=-1)))
+        variants.append(
+            (
+                "mode_swapped",
+                f"The question asks for {cfg.mode} updates; {other_mode} updates "
+                + (
+                    "use the weights after each sample."
+                    if other_mode == "sequential"
+                    else "average the whole batch into one update."
+                ),
+                replace(cfg, mode=other_mode),
+            )
+        )
+    variants.append(
+        (
+            "gradient_sign_error",
+            "Gradient descent moves against the gradient of the loss: w ← w − η·∂L/∂w.",
+            replace(cfg, descend=-1),
+        )
+    )
     if cfg.activation == "relu":
-        variants.append((
-            "relu_derivative_at_zero_one",
-            ("ReLU'(0) is taken as 0 here (as in PyTorch); with 1 a unit at z = 0 passes "
-            "gradient."),
-            replace(cfg, relu_zero=1)))
+        variants.append(
+            (
+                "relu_derivative_at_zero_one",
+                (
+                    "ReLU'(0) is taken as 0 here (as in PyTorch); with 1 a unit at z = 0 passes "
+                    "gradient."
+                ),
+                replace(cfg, relu_zero=1),
+            )
+        )
     if cfg.activation == "sigmoid" and cfg.loss in SQUARED:
-        variants.append((
-            "sigmoid_derivative_left_out",
-            "The chain rule through the sigmoid multiplies by σ'(z) = ŷ(1 − ŷ).",
-            replace(cfg, sigmoid_slope=False)))
+        variants.append(
+            (
+                "sigmoid_derivative_left_out",
+                "The chain rule through the sigmoid multiplies by σ'(z) = ŷ(1 − ŷ).",
+                replace(cfg, sigmoid_slope=False),
+            )
+        )
     if cfg.loss == "bce":
-        variants.append((
-            "bce_sigmoid_slope_applied_twice",
-            ("With a sigmoid output the σ'(z) = ŷ(1 − ŷ) of the chain rule cancels against "
-            "BCE's derivative: ∂L/∂z = (ŷ − y)/m, with no further ŷ(1 − ŷ) factor."),
-            replace(cfg, bce_extra_slope=True)))
+        variants.append(
+            (
+                "bce_sigmoid_slope_applied_twice",
+                (
+                    "With a sigmoid output the σ'(z) = ŷ(1 − ŷ) of the chain rule cancels against "
+                    "BCE's derivative: ∂L/∂z = (ŷ − y)/m, with no further ŷ(1 − ŷ) factor."
+                ),
+                replace(cfg, bce_extra_slope=True),
+            )
+        )
         if cfg.mode == "batch" and len(samples) > 1:
-            variants.append((
-                "bce_summed_not_averaged",
-                ("Binary cross-entropy is the mean over the batch: its loss and gradient are "
-                "divided by m."),
-                replace(cfg, bce_summed=True)))
-    variants.append((
-        "loss_after_update",
-        ("A step's loss is the loss of the forward pass that the gradient comes from, at the "
-        "weights before the update."),
-        replace(cfg, loss_after_update=True)))
+            variants.append(
+                (
+                    "bce_summed_not_averaged",
+                    (
+                        "Binary cross-entropy is the mean over the batch: its loss and gradient are "
+                        "divided by m."
+                    ),
+                    replace(cfg, bce_summed=True),
+                )
+            )
+    variants.append(
+        (
+            "loss_after_update",
+            (
+                "A step's loss is the loss of the forward pass that the gradient comes from, at the "
+                "weights before the update."
+            ),
+            replace(cfg, loss_after_update=True),
+        )
+    )
     found: list[Misconception] = []
     for mid, why, variant in variants:
         vals, _ = _run(variant, w0, samples)
@@ -513,14 +645,14 @@ def _descent_misconceptions(
         "lr": "number: learning rate η",
         "steps": "integer ≥ 1, default 1: passes over the samples (batch: one update per "
         "pass; sequential: one per sample)",
-        "mode": "\"batch\" (default) or \"sequential\"",
-        "reg": "\"none\" (default), \"l1\" (λ‖w‖₁, sign(0) = 0), \"l2\" ((λ/2)‖w‖²) or "
-        "\"elastic\" (λ·(r‖w‖₁ + (1 − r)/2‖w‖²))",
+        "mode": '"batch" (default) or "sequential"',
+        "reg": '"none" (default), "l1" (λ‖w‖₁, sign(0) = 0), "l2" ((λ/2)‖w‖²) or '
+        '"elastic" (λ·(r‖w‖₁ + (1 − r)/2‖w‖²))',
         "lam": "number ≥ 0, default 0: regulariser strength λ",
         "l1_ratio": "number in [0, 1], default 0.5: r, the L1 share of an elastic penalty",
-        "activation": "\"linear\" (default), \"sigmoid\" or \"relu\" (ReLU'(0) = 0)",
-        "loss": "\"half_mean_squared\" (default, (1/(2m))Σ(y − ŷ)²), \"mean_squared\", "
-        "\"sum_squared\" or \"bce\" (mean binary cross-entropy; sigmoid only)",
+        "activation": '"linear" (default), "sigmoid" or "relu" (ReLU\'(0) = 0)',
+        "loss": '"half_mean_squared" (default, (1/(2m))Σ(y − ŷ)²), "mean_squared", '
+        '"sum_squared" or "bce" (mean binary cross-entropy; sigmoid only)',
         "digits": "integer, default 30: significant digits of values when a sigmoid or "
         "log makes them irrational",
     },
@@ -536,10 +668,20 @@ def _descent_misconceptions(
         "loss": "half_mean_squared",
     },
 )
-def descent(weights: Any, samples: Any, lr: Any, steps: Any = 1, mode: str = "batch",
-            reg: str = "none", lam: Any = 0, l1_ratio: Any = "0.5",
-            activation: str = "linear", loss: str = "half_mean_squared",
-            features: Any = None, digits: Any = 30) -> Solution:
+def descent(
+    weights: Any,
+    samples: Any,
+    lr: Any,
+    steps: Any = 1,
+    mode: str = "batch",
+    reg: str = "none",
+    lam: Any = 0,
+    l1_ratio: Any = "0.5",
+    activation: str = "linear",
+    loss: str = "half_mean_squared",
+    features: Any = None,
+    digits: Any = 30,
+) -> Solution:
     """Run ``steps`` passes of gradient descent on ŷ = act(Σ wᵢ·iᵢ).
 
     Values per update t (numbered over all passes): ``step{t}.z``, ``step{t}.yhat`` (numbers
@@ -589,8 +731,10 @@ def descent(weights: Any, samples: Any, lr: Any, steps: Any = 1, mode: str = "ba
         misconceptions = _rounded_misconceptions(misconceptions, values, digits)
 
     head = [
-        (f"ŷ = {activation}(z), z = Σ wᵢ·iᵢ; loss L = {_LOSS_TEXT[loss]} over the "
-        f"{'whole batch' if mode == 'batch' else 'current sample'} (m = samples in the update)"),
+        (
+            f"ŷ = {activation}(z), z = Σ wᵢ·iᵢ; loss L = {_LOSS_TEXT[loss]} over the "
+            f"{'whole batch' if mode == 'batch' else 'current sample'} (m = samples in the update)"
+        ),
         _reg_line(reg, lmb, ratio),
         f"{mode} mode, η = {fmt(eta)}, {steps} pass{'es' if steps > 1 else ''} over "
         f"{len(data)} sample{'s' if len(data) > 1 else ''}: "
@@ -598,11 +742,24 @@ def descent(weights: Any, samples: Any, lr: Any, steps: Any = 1, mode: str = "ba
     ]
     precision = None
     if irrational:
-        precision = (f"{digits} significant digits (sigmoid, exp and log evaluated and "
-                     f"carried at {work} digits)")
-    params = {"weights": weights, "samples": samples, "lr": lr, "steps": steps, "mode": mode,
-              "reg": reg, "lam": lam, "l1_ratio": l1_ratio, "activation": activation,
-              "loss": loss, "features": features, "digits": digits}
+        precision = (
+            f"{digits} significant digits (sigmoid, exp and log evaluated and "
+            f"carried at {work} digits)"
+        )
+    params = {
+        "weights": weights,
+        "samples": samples,
+        "lr": lr,
+        "steps": steps,
+        "mode": mode,
+        "reg": reg,
+        "lam": lam,
+        "l1_ratio": l1_ratio,
+        "activation": activation,
+        "loss": loss,
+        "features": features,
+        "digits": digits,
+    }
     return Solution(DESCENT, params, values, tuple(head + lines), misconceptions, precision)
 
 
@@ -610,13 +767,16 @@ def _reg_line(reg: str, lam: sympy.Rational, ratio: sympy.Rational) -> str:
     if reg == "none":
         return "no regulariser: w ← w − η·∂L/∂w"
     if reg == "l1":
-        return (f"L1 penalty λ·‖w‖₁, λ = {fmt(lam)}: sub-gradient λ·sign(w) with sign(0) = 0; "
-                "w ← w − η·(∂L/∂w + λ·sign(w))")
+        return (
+            f"L1 penalty λ·‖w‖₁, λ = {fmt(lam)}: sub-gradient λ·sign(w) with sign(0) = 0; "
+            "w ← w − η·(∂L/∂w + λ·sign(w))"
+        )
     if reg == "l2":
-        return (f"L2 penalty (λ/2)·‖w‖², λ = {fmt(lam)}: gradient λ·w; "
-                "w ← (1 − ηλ)·w − η·∂L/∂w")
-    return (f"elastic penalty λ·(r·‖w‖₁ + (1 − r)/2·‖w‖²), λ = {fmt(lam)}, r = {fmt(ratio)}: "
-            f"gradient {fmt(ratio * lam)}·sign(w) + {fmt((1 - ratio) * lam)}·w, sign(0) = 0")
+        return f"L2 penalty (λ/2)·‖w‖², λ = {fmt(lam)}: gradient λ·w; w ← (1 − ηλ)·w − η·∂L/∂w"
+    return (
+        f"elastic penalty λ·(r·‖w‖₁ + (1 − r)/2·‖w‖²), λ = {fmt(lam)}, r = {fmt(ratio)}: "
+        f"gradient {fmt(ratio * lam)}·sign(w) + {fmt((1 - ratio) * lam)}·w, sign(0) = 0"
+    )
 
 
 def _round_all(v: Any, digits: int) -> Any:

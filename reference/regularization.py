@@ -28,8 +28,10 @@ def _named_vectors(weights: Any) -> dict[str, list[sympy.Rational]]:
     """``weights`` as name → exact vector; a list of vectors is named "0", "1", …."""
     if isinstance(weights, dict):
         items = [(str(k), v) for k, v in weights.items()]
-    elif isinstance(weights, (list, tuple)) and weights and all(
-        isinstance(v, (list, tuple)) for v in weights
+    elif (
+        isinstance(weights, (list, tuple))
+        and weights
+        and all(isinstance(v, (list, tuple)) for v in weights)
     ):
         items = [(str(i), v) for i, v in enumerate(weights)]
     else:
@@ -73,24 +75,60 @@ def classify_vector(
 
 # (id, label it applies to, wrong label, explanation). The explanations say why it is wrong.
 _WRONG_READINGS: tuple[tuple[str, str, str, str], ...] = (
-    ("zeros_read_as_l2", L1, L2,
-     ("L2 shrinks weights towards zero but its pull λ·w vanishes as w does, so it almost "
-     "never makes a weight exactly 0; exact zeros are the mark of L1.")),
-    ("sparse_read_as_none", L1, NONE,
-     ("A large weight does not rule out L1: L1 keeps the few useful weights and zeros the "
-     "rest; the exact zeros decide.")),
-    ("small_weights_called_l1", L2, L1,
-     ("Small is not zero: L1 would have set some weights exactly to 0; small, nearly equal "
-     "weights with no zeros are what L2's proportional shrinkage leaves.")),
-    ("l2_confused_with_none", L2, NONE,
-     ("Small, nearly equal weights are the effect of L2's shrinkage; without a penalty "
-     "weights grow large and uneven.")),
-    ("l2_confused_with_none", NONE, L2,
-     ("Large or very uneven weights show that nothing penalised their size; L2 would have "
-     "kept them small and even.")),
-    ("large_weights_called_l1", NONE, L1,
-     ("L1 is recognised by exact zeros (sparsity), not by large weights; with no zero weight "
-     "there is no sign of L1.")),
+    (
+        "zeros_read_as_l2",
+        L1,
+        L2,
+        (
+            "L2 shrinks weights towards zero but its pull λ·w vanishes as w does, so it almost "
+            "never makes a weight exactly 0; exact zeros are the mark of L1."
+        ),
+    ),
+    (
+        "sparse_read_as_none",
+        L1,
+        NONE,
+        (
+            "A large weight does not rule out L1: L1 keeps the few useful weights and zeros the "
+            "rest; the exact zeros decide."
+        ),
+    ),
+    (
+        "small_weights_called_l1",
+        L2,
+        L1,
+        (
+            "Small is not zero: L1 would have set some weights exactly to 0; small, nearly equal "
+            "weights with no zeros are what L2's proportional shrinkage leaves."
+        ),
+    ),
+    (
+        "l2_confused_with_none",
+        L2,
+        NONE,
+        (
+            "Small, nearly equal weights are the effect of L2's shrinkage; without a penalty "
+            "weights grow large and uneven."
+        ),
+    ),
+    (
+        "l2_confused_with_none",
+        NONE,
+        L2,
+        (
+            "Large or very uneven weights show that nothing penalised their size; L2 would have "
+            "kept them small and even."
+        ),
+    ),
+    (
+        "large_weights_called_l1",
+        NONE,
+        L1,
+        (
+            "L1 is recognised by exact zeros (sparsity), not by large weights; with no zero weight "
+            "there is no sign of L1."
+        ),
+    ),
 )
 
 
@@ -141,8 +179,10 @@ def classify(weights: Any, max_abs: Any = 1, max_spread: Any = "0.5") -> Solutio
     vectors = _named_vectors(weights)
     values: dict[str, str] = {}
     steps = [
-        (f"Rules: exact zeros → L1; else max|w| ≤ {fmt(limit)} and (max − min)/max ≤ "
-        f"{fmt(spread)} → L2; else none.")
+        (
+            f"Rules: exact zeros → L1; else max|w| ≤ {fmt(limit)} and (max − min)/max ≤ "
+            f"{fmt(spread)} → L2; else none."
+        )
     ]
     for name, vec in vectors.items():
         label, reason = classify_vector(vec, limit, spread)

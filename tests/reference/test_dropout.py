@@ -14,8 +14,12 @@ from sympy import Rational as R
 from reference import ParamError, get_solver
 from reference.dropout import solve
 
-OUTPUT = [["1.6", "-0.7", "-0.2", "1.9"], ["-2.3", "2.5", "2.5", "-0.9"],
-          ["-0.5", "3.2", "3.7", "-0.4"], ["1.3", "-0.4", "-2.6", "1.2"]]
+OUTPUT = [
+    ["1.6", "-0.7", "-0.2", "1.9"],
+    ["-2.3", "2.5", "2.5", "-0.9"],
+    ["-0.5", "3.2", "3.7", "-0.4"],
+    ["1.3", "-0.4", "-2.6", "1.2"],
+]
 MASK = [[1, 0, 0, 1], [0, 1, 1, 0], [0, 1, 1, 0], [1, 0, 0, 1]]
 
 # An input on which every misconception is distinguishable: p = 2/3, mask not symmetric.
@@ -48,16 +52,23 @@ def test_course_example_inverted_train_of_1_6_is_exactly_16_5():
     sol = solve(OUTPUT, MASK)
     assert sol.get("inverted.train")[0][0] == R(16, 5)
     assert sol.get("inverted.train") == table(
-        [[3.2, 0, 0, 3.8], [0, 5, 5, 0], [0, 6.4, 7.4, 0], [2.6, 0, 0, 2.4]])
+        [[3.2, 0, 0, 3.8], [0, 5, 5, 0], [0, 6.4, 7.4, 0], [2.6, 0, 0, 2.4]]
+    )
 
 
 def test_course_example_standard_tables_are_masked_and_halved():
     sol = solve(OUTPUT, MASK)
     assert sol.get("standard.train") == table(
-        [[1.6, 0, 0, 1.9], [0, 2.5, 2.5, 0], [0, 3.2, 3.7, 0], [1.3, 0, 0, 1.2]])
+        [[1.6, 0, 0, 1.9], [0, 2.5, 2.5, 0], [0, 3.2, 3.7, 0], [1.3, 0, 0, 1.2]]
+    )
     assert sol.get("standard.test") == table(
-        [["0.8", "-0.35", "-0.1", "0.95"], ["-1.15", "1.25", "1.25", "-0.45"],
-         ["-0.25", "1.6", "1.85", "-0.2"], ["0.65", "-0.2", "-1.3", "0.6"]])
+        [
+            ["0.8", "-0.35", "-0.1", "0.95"],
+            ["-1.15", "1.25", "1.25", "-0.45"],
+            ["-0.25", "1.6", "1.85", "-0.2"],
+            ["0.65", "-0.2", "-1.3", "0.6"],
+        ]
+    )
     assert sol.get("inverted.test") == table(OUTPUT)
 
 
@@ -79,8 +90,12 @@ def test_course_example_has_no_misconception_equal_to_the_key():
     ids = {m.id for m in solve(OUTPUT, MASK).misconceptions}
     assert "p_as_drop_probability" not in ids
     assert "mask_transposed" not in ids
-    assert {"inverted_train_not_scaled", "inverted_test_divided_by_p",
-            "inverted_test_times_p", "standard_test_not_scaled"} <= ids
+    assert {
+        "inverted_train_not_scaled",
+        "inverted_test_divided_by_p",
+        "inverted_test_times_p",
+        "standard_test_not_scaled",
+    } <= ids
 
 
 # ---------------------------------------------------------------- shapes and p
@@ -121,11 +136,17 @@ P_DROPS = ["0.1", "0.2", "0.25", "0.5", "0.75"]
 
 
 @settings(max_examples=40, deadline=None)
-@given(rows=st.integers(1, 4), cols=st.integers(1, 4), seed=st.integers(0, 10_000),
-       p_drop=st.sampled_from(P_DROPS), data=st.data())
+@given(
+    rows=st.integers(1, 4),
+    cols=st.integers(1, 4),
+    seed=st.integers(0, 10_000),
+    p_drop=st.sampled_from(P_DROPS),
+    data=st.data(),
+)
 def test_inverted_train_matches_torch_dropout_with_the_same_mask(rows, cols, seed, p_drop, data):
-    out = data.draw(st.lists(st.lists(decimals, min_size=cols, max_size=cols),
-                             min_size=rows, max_size=rows))
+    out = data.draw(
+        st.lists(st.lists(decimals, min_size=cols, max_size=cols), min_size=rows, max_size=rows)
+    )
     out_t = torch.tensor([[float(c) for c in row] for row in out], dtype=torch.float64)
     torch.manual_seed(seed)
     dropped = F.dropout(out_t, p=float(p_drop), training=True)
@@ -133,25 +154,31 @@ def test_inverted_train_matches_torch_dropout_with_the_same_mask(rows, cols, see
     ones = F.dropout(torch.ones_like(out_t), p=float(p_drop), training=True)
     mask = (ones != 0).to(torch.int64).tolist()
     # torch scales each kept unit by 1/(1 − p_drop): that is 1/keep.
-    assert torch.allclose(ones[ones != 0], torch.tensor(1 / (1 - float(p_drop)),
-                                                        dtype=torch.float64), atol=1e-12)
+    assert torch.allclose(
+        ones[ones != 0], torch.tensor(1 / (1 - float(p_drop)), dtype=torch.float64), atol=1e-12
+    )
     sol = solve(out, mask, p_drop=p_drop)
-    ours = torch.tensor([[float(c) for c in row] for row in sol.get("inverted.train")],
-                        dtype=torch.float64)
+    ours = torch.tensor(
+        [[float(c) for c in row] for row in sol.get("inverted.train")], dtype=torch.float64
+    )
     assert torch.allclose(ours, dropped, atol=1e-9, rtol=0)
     assert sol.get("inverted.test") == [[R(c) for c in row] for row in out]
 
 
 @settings(max_examples=40, deadline=None)
-@given(out=st.lists(decimals, min_size=1, max_size=6),
-       keep=st.fractions(min_value=R(1, 100), max_value=1).filter(lambda f: f > 0))
+@given(
+    out=st.lists(decimals, min_size=1, max_size=6),
+    keep=st.fractions(min_value=R(1, 100), max_value=1).filter(lambda f: f > 0),
+)
 def test_expected_training_output_equals_test_output_for_both_variants(out, keep):
     k = R(keep.numerator, keep.denominator)
     kept = solve(out, [1] * len(out), p=str(k))
     gone = solve(out, [0] * len(out), p=str(k))
     for variant in ("standard", "inverted"):
-        expected = [k * a + (1 - k) * b for a, b in
-                    zip(kept.get(f"{variant}.train"), gone.get(f"{variant}.train"))]
+        expected = [
+            k * a + (1 - k) * b
+            for a, b in zip(kept.get(f"{variant}.train"), gone.get(f"{variant}.train"))
+        ]
         assert expected == kept.get(f"{variant}.test")
 
 
@@ -159,8 +186,11 @@ def test_expected_training_output_equals_test_output_for_both_variants(out, keep
 @given(n=st.integers(1, 3), data=st.data())
 def test_no_misconception_repeats_the_key_on_random_square_inputs(n, data):
     out = data.draw(st.lists(st.lists(decimals, min_size=n, max_size=n), min_size=n, max_size=n))
-    mask = data.draw(st.lists(st.lists(st.sampled_from([0, 1]), min_size=n, max_size=n),
-                              min_size=n, max_size=n).filter(lambda m: any(map(any, m))))
+    mask = data.draw(
+        st.lists(
+            st.lists(st.sampled_from([0, 1]), min_size=n, max_size=n), min_size=n, max_size=n
+        ).filter(lambda m: any(map(any, m)))
+    )
     sol = solve(out, mask)
     for m in sol.misconceptions:
         assert m.values, m.id
@@ -206,7 +236,8 @@ def test_inverted_scaling_at_test_time_is_named_for_division_and_multiplication(
 def test_standard_test_not_scaled_is_the_raw_output():
     sol = solve(ODD_OUT, ODD_MASK)
     assert misconception(sol, "standard_test_not_scaled").values == {
-        "standard.test": table(ODD_OUT)}
+        "standard.test": table(ODD_OUT)
+    }
 
 
 def test_standard_train_scaled_divides_standard_training_by_p():

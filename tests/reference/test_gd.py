@@ -49,8 +49,13 @@ def test_course_step_half_squared_loss_gradient_and_weights_are_exact():
     sol = l2_step(**COURSE)
     assert sol.get("loss") == R(289, 5000)  # ½ · 0.34²
     assert sol.get("grad") == [R(-17, 50) * i for i in (1, 2, 4, 8, 16)]
-    assert sol.get("weights") == [R("0.1033"), R("0.2066"), R("-0.0863"), R("0.07715"),
-                                  R("0.06439")]
+    assert sol.get("weights") == [
+        R("0.1033"),
+        R("0.2066"),
+        R("-0.0863"),
+        R("0.07715"),
+        R("0.06439"),
+    ]
 
 
 def test_course_step_squared_loss_doubles_loss_and_gradient():
@@ -82,9 +87,15 @@ def test_numeric_inputs_and_decimal_coefficients_in_expressions_are_exact():
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 5), data=st.data(), x=decimals, target=decimals, lr=positive,
-       lam=st.sampled_from(["0", "0.1", "0.5", "1"]),
-       loss=st.sampled_from(["half_squared", "squared"]))
+@given(
+    n=st.integers(1, 5),
+    data=st.data(),
+    x=decimals,
+    target=decimals,
+    lr=positive,
+    lam=st.sampled_from(["0", "0.1", "0.5", "1"]),
+    loss=st.sampled_from(["half_squared", "squared"]),
+)
 def test_l2_step_matches_torch_autograd_and_sgd_weight_decay(n, data, x, target, lr, lam, loss):
     weights = data.draw(st.lists(decimals, min_size=n, max_size=n))
     inputs = ["1", "x", "x^2", "x**3", "2*x - 1"][:n]
@@ -123,8 +134,9 @@ def test_other_loss_convention_from_squared_halves_the_gradient():
 
 def test_l2_term_left_out_is_plain_gradient_step():
     m = misconception(l2_step(**COURSE), "l2_term_left_out")
-    assert m.values == {"weights": [R("0.1034"), R("0.2068"), R("-0.0864"), R("0.0772"),
-                                    R("0.0644")]}
+    assert m.values == {
+        "weights": [R("0.1034"), R("0.2068"), R("-0.0864"), R("0.0772"), R("0.0644")]
+    }
 
 
 def test_lambda_without_eta_shrinks_by_one_minus_lambda():
@@ -140,11 +152,14 @@ def test_gradient_sign_error_adds_the_gradient_step():
 def test_extra_l2_misconceptions_have_their_described_values():
     sol = l2_step(**COURSE)
     assert misconception(sol, "l2_gradient_two_lambda").values["weights"][0] == (
-        R("0.1") * R("0.998") + R("0.0034"))
+        R("0.1") * R("0.998") + R("0.0034")
+    )
     assert misconception(sol, "l2_sign_error").values["weights"][0] == (
-        R("0.1") * R("1.001") + R("0.0034"))
+        R("0.1") * R("1.001") + R("0.0034")
+    )
     assert misconception(sol, "loss_includes_penalty").values == {
-        "loss": R(289, 5000) + R("0.05") * R("0.0626")}
+        "loss": R(289, 5000) + R("0.05") * R("0.0626")
+    }
 
 
 def test_without_lambda_the_l2_misconceptions_are_dropped_as_equal_to_the_key():
@@ -153,8 +168,13 @@ def test_without_lambda_the_l2_misconceptions_are_dropped_as_equal_to_the_key():
 
 
 @settings(max_examples=30, deadline=None)
-@given(n=st.integers(1, 4), data=st.data(), target=decimals, lr=positive,
-       lam=st.sampled_from(["0", "0.1", "0.5"]))
+@given(
+    n=st.integers(1, 4),
+    data=st.data(),
+    target=decimals,
+    lr=positive,
+    lam=st.sampled_from(["0", "0.1", "0.5"]),
+)
 def test_l2_step_misconceptions_never_repeat_the_key(n, data, target, lr, lam):
     weights = data.draw(st.lists(decimals, min_size=n, max_size=n))
     inputs = data.draw(st.lists(decimals, min_size=n, max_size=n))
@@ -206,9 +226,15 @@ def test_descent_example_first_batch_step_is_exact():
 
 def test_descent_with_one_sample_and_l2_is_the_l2_step():
     for loss, step_loss in (("half_mean_squared", "half_squared"), ("sum_squared", "squared")):
-        one = descent(weights=COURSE["weights"], samples=[{"x": 2, "target": 1}], lr="0.01",
-                      reg="l2", lam="0.1", loss=loss,
-                      features=["1", "x", "x^2", "x^3", "x^4"])
+        one = descent(
+            weights=COURSE["weights"],
+            samples=[{"x": 2, "target": 1}],
+            lr="0.01",
+            reg="l2",
+            lam="0.1",
+            loss=loss,
+            features=["1", "x", "x^2", "x^3", "x^4"],
+        )
         step = l2_step(**COURSE, loss=step_loss)
         assert one.get("step1.z") == step.get("z")
         assert one.get("step1.loss") == step.get("loss")
@@ -217,27 +243,30 @@ def test_descent_with_one_sample_and_l2_is_the_l2_step():
 
 
 def test_default_features_are_powers_of_x_one_per_weight():
-    sol = descent(weights=["0.1", "0.2", "-0.1", "0.05", "0.01"], samples=[{"x": 2, "target": 1}],
-                  lr="0.01")
+    sol = descent(
+        weights=["0.1", "0.2", "-0.1", "0.05", "0.01"], samples=[{"x": 2, "target": 1}], lr="0.01"
+    )
     assert sol.get("step1.z") == R(33, 50)
 
 
 def test_sequential_pass_is_one_l2_step_per_sample_in_order():
     samples = [{"inputs": ["1", "0.5"], "target": 1}, {"inputs": ["1", "-2"], "target": 0}]
-    sol = descent(weights=["0.3", "-0.2"], samples=samples, lr="0.1", mode="sequential",
-                  reg="l2", lam="0.2")
-    first = l2_step(weights=["0.3", "-0.2"], inputs=["1", "0.5"], target=1, lr="0.1",
-                    lam="0.2")
-    second = l2_step(weights=first.get("weights"), inputs=["1", "-2"], target=0, lr="0.1",
-                     lam="0.2")
+    sol = descent(
+        weights=["0.3", "-0.2"], samples=samples, lr="0.1", mode="sequential", reg="l2", lam="0.2"
+    )
+    first = l2_step(weights=["0.3", "-0.2"], inputs=["1", "0.5"], target=1, lr="0.1", lam="0.2")
+    second = l2_step(
+        weights=first.get("weights"), inputs=["1", "-2"], target=0, lr="0.1", lam="0.2"
+    )
     assert sol.get("step1.weights") == first.get("weights")
     assert sol.get("step2.weights") == second.get("weights") == sol.get("weights")
     assert sol.get("step2.z") == second.get("z")
 
 
 def test_l1_subgradient_takes_sign_of_zero_as_zero():
-    sol = descent(weights=[0, 1], samples=[{"inputs": [0, 1], "target": 1}], lr="0.5",
-                  reg="l1", lam="0.1")
+    sol = descent(
+        weights=[0, 1], samples=[{"inputs": [0, 1], "target": 1}], lr="0.5", reg="l1", lam="0.1"
+    )
     assert sol.get("step1.grad") == [0, 0]
     assert sol.get("weights") == [0, R("0.95")]
     m = misconception(sol, "l1_sign_zero_as_one")
@@ -246,16 +275,25 @@ def test_l1_subgradient_takes_sign_of_zero_as_zero():
 
 
 def test_elastic_splits_lambda_by_l1_ratio():
-    sol = descent(weights=["0.5", "-1"], samples=[{"inputs": [0, 0], "target": 0}], lr="0.1",
-                  reg="elastic", lam="1", l1_ratio="0.25")
+    sol = descent(
+        weights=["0.5", "-1"],
+        samples=[{"inputs": [0, 0], "target": 0}],
+        lr="0.1",
+        reg="elastic",
+        lam="1",
+        l1_ratio="0.25",
+    )
     # penalty gradient 0.25·sign(w) + 0.75·w
-    assert sol.get("weights") == [R("0.5") - R("0.1") * (R("0.25") + R("0.375")),
-                                  -1 - R("0.1") * (R("-0.25") - R("0.75"))]
+    assert sol.get("weights") == [
+        R("0.5") - R("0.1") * (R("0.25") + R("0.375")),
+        -1 - R("0.1") * (R("-0.25") - R("0.75")),
+    ]
 
 
 def test_relu_derivative_at_zero_is_zero_and_the_other_choice_is_a_misconception():
-    sol = descent(weights=[1, -1], samples=[{"inputs": [1, 1], "target": 1}], lr="0.1",
-                  activation="relu")
+    sol = descent(
+        weights=[1, -1], samples=[{"inputs": [1, 1], "target": 1}], lr="0.1", activation="relu"
+    )
     assert sol.get("step1.z") == 0 and sol.get("step1.yhat") == 0
     assert sol.get("weights") == [1, -1]
     m = misconception(sol, "relu_derivative_at_zero_one")
@@ -263,8 +301,13 @@ def test_relu_derivative_at_zero_is_zero_and_the_other_choice_is_a_misconception
 
 
 def test_sigmoid_values_carry_the_stated_precision():
-    sol = descent(weights=["0.2"], samples=[{"inputs": [1], "target": 1}], lr="0.5",
-                  activation="sigmoid", loss="bce")
+    sol = descent(
+        weights=["0.2"],
+        samples=[{"inputs": [1], "target": 1}],
+        lr="0.5",
+        activation="sigmoid",
+        loss="bce",
+    )
     assert sol.precision.startswith("30 significant digits")
     with mpmath.workdps(60):
         yhat = 1 / (1 + mpmath.exp(-mpmath.mpf("0.2")))
@@ -272,7 +315,8 @@ def test_sigmoid_values_carry_the_stated_precision():
         assert abs(mpmath.mpf(str(sol.get("step1.yhat").evalf(60))) - yhat) < mpmath.mpf("1e-29")
         assert abs(mpmath.mpf(str(sol.get("weights")[0].evalf(60))) - w1) < mpmath.mpf("1e-29")
         assert abs(mpmath.mpf(str(sol.get("step1.loss").evalf(60))) + mpmath.log(yhat)) < (
-            mpmath.mpf("1e-29"))
+            mpmath.mpf("1e-29")
+        )
     assert any("≈0.5498339973" in line for line in sol.steps)
 
 
@@ -283,8 +327,7 @@ def _torch_descent(weights, samples, lr, steps, mode, reg, lam, ratio, activatio
     targets = [float(s["target"]) for s in samples]
     lam1 = {"l1": lam, "elastic": ratio * lam}.get(reg, 0.0)
     lam2 = {"l2": lam, "elastic": (1 - ratio) * lam}.get(reg, 0.0)
-    groups = [list(range(len(samples)))] if mode == "batch" else [[j] for j in
-                                                                   range(len(samples))]
+    groups = [list(range(len(samples)))] if mode == "batch" else [[j] for j in range(len(samples))]
     record = []
     for _ in range(steps):
         for idx in groups:
@@ -295,11 +338,13 @@ def _torch_descent(weights, samples, lr, steps, mode, reg, lam, ratio, activatio
             if loss == "bce":
                 data = F.binary_cross_entropy_with_logits(z, y)
             else:
-                yhat = {"linear": z, "relu": torch.relu(z), "sigmoid": torch.sigmoid(z)}[
-                    activation]
+                yhat = {"linear": z, "relu": torch.relu(z), "sigmoid": torch.sigmoid(z)}[activation]
                 sq = ((y - yhat) ** 2).sum()
-                data = {"sum_squared": sq, "mean_squared": sq / len(idx),
-                        "half_mean_squared": sq / (2 * len(idx))}[loss]
+                data = {
+                    "sum_squared": sq,
+                    "mean_squared": sq / len(idx),
+                    "half_mean_squared": sq / (2 * len(idx)),
+                }[loss]
             (grad,) = torch.autograd.grad(data, w, retain_graph=True)
             penalty = lam1 * w.abs().sum() + lam2 / 2 * (w**2).sum()  # d|w|/dw at 0 is 0
             (total,) = torch.autograd.grad(data + penalty, w)
@@ -316,24 +361,49 @@ small = st.integers(-10, 10).map(lambda k: str(Decimal(k) / 10))
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 3), m=st.integers(1, 3), data=st.data(), steps=st.integers(1, 3),
-       mode=st.sampled_from(["batch", "sequential"]),
-       reg=st.sampled_from(["none", "l1", "l2", "elastic"]),
-       head=st.sampled_from([("linear", "sum_squared"), ("linear", "mean_squared"),
-                             ("linear", "half_mean_squared"), ("relu", "mean_squared"),
-                             ("sigmoid", "half_mean_squared"), ("sigmoid", "bce")]),
-       lr=st.sampled_from(["0.01", "0.05", "0.1"]), ratio=st.sampled_from(["0.25", "0.5"]))
+@given(
+    n=st.integers(1, 3),
+    m=st.integers(1, 3),
+    data=st.data(),
+    steps=st.integers(1, 3),
+    mode=st.sampled_from(["batch", "sequential"]),
+    reg=st.sampled_from(["none", "l1", "l2", "elastic"]),
+    head=st.sampled_from(
+        [
+            ("linear", "sum_squared"),
+            ("linear", "mean_squared"),
+            ("linear", "half_mean_squared"),
+            ("relu", "mean_squared"),
+            ("sigmoid", "half_mean_squared"),
+            ("sigmoid", "bce"),
+        ]
+    ),
+    lr=st.sampled_from(["0.01", "0.05", "0.1"]),
+    ratio=st.sampled_from(["0.25", "0.5"]),
+)
 def test_descent_matches_torch_autograd_for_every_mode_regulariser_and_head(
-        n, m, data, steps, mode, reg, head, lr, ratio):
+    n, m, data, steps, mode, reg, head, lr, ratio
+):
     activation, loss = head
     weights = data.draw(st.lists(small, min_size=n, max_size=n))
     targets = st.sampled_from(["0", "1"]) if loss == "bce" else small
     samples = [{"x": data.draw(small), "target": data.draw(targets)} for _ in range(m)]
     lam = "0" if reg == "none" else "0.1"
-    sol = descent(weights=weights, samples=samples, lr=lr, steps=steps, mode=mode, reg=reg,
-                  lam=lam, l1_ratio=ratio, activation=activation, loss=loss)
-    record = _torch_descent(weights, samples, float(lr), steps, mode, reg, float(lam),
-                            float(ratio), activation, loss)
+    sol = descent(
+        weights=weights,
+        samples=samples,
+        lr=lr,
+        steps=steps,
+        mode=mode,
+        reg=reg,
+        lam=lam,
+        l1_ratio=ratio,
+        activation=activation,
+        loss=loss,
+    )
+    record = _torch_descent(
+        weights, samples, float(lr), steps, mode, reg, float(lam), float(ratio), activation, loss
+    )
     assert len(record) == steps * (1 if mode == "batch" else m)
     for t, (data_loss, grad, w) in enumerate(record, start=1):
         assert abs(float(sol.get(f"step{t}.loss")) - data_loss) <= 1e-9 * max(1, abs(data_loss))
@@ -360,8 +430,10 @@ def test_regulariser_left_out_is_the_unregularised_run():
 
 def test_other_mse_conventions_are_the_runs_with_that_loss():
     sol = descent(**EXAMPLE)
-    for other, mid in (("sum_squared", "other_mse_convention_sum"),
-                       ("mean_squared", "other_mse_convention_mean")):
+    for other, mid in (
+        ("sum_squared", "other_mse_convention_sum"),
+        ("mean_squared", "other_mse_convention_mean"),
+    ):
         m = misconception(sol, mid)
         assert m.values == _differing(sol, descent(**{**EXAMPLE, "loss": other}))
         assert m.values["step1.grad"] != sol.get("step1.grad")
@@ -391,8 +463,13 @@ def test_gradient_sign_error_and_lambda_without_eta_first_step_weights():
 
 
 def test_sigmoid_derivative_left_out_changes_squared_loss_gradients():
-    sol = descent(weights=["0.3"], samples=[{"inputs": [1], "target": 1}], lr="0.1",
-                  activation="sigmoid", loss="mean_squared")
+    sol = descent(
+        weights=["0.3"],
+        samples=[{"inputs": [1], "target": 1}],
+        lr="0.1",
+        activation="sigmoid",
+        loss="mean_squared",
+    )
     m = misconception(sol, "sigmoid_derivative_left_out")
     yhat = sol.get("step1.yhat")
     assert abs(m.values["step1.grad"][0] - (-2 * (1 - yhat))) < R(1, 10**28)
@@ -435,8 +512,15 @@ def test_loss_after_update_reports_the_next_forward_pass_loss():
 
 
 def test_bce_misconceptions_sum_the_batch_or_apply_the_sigmoid_slope_twice():
-    kw = {**EXAMPLE, "steps": 1, "reg": "none", "lam": 0, "activation": "sigmoid",
-          "loss": "bce", "samples": [{"x": 1, "target": 0}, {"x": 2, "target": 1}]}
+    kw = {
+        **EXAMPLE,
+        "steps": 1,
+        "reg": "none",
+        "lam": 0,
+        "activation": "sigmoid",
+        "loss": "bce",
+        "samples": [{"x": 1, "target": 0}, {"x": 2, "target": 1}],
+    }
     sol = descent(**kw)
     summed = misconception(sol, "bce_summed_not_averaged").values
     tiny = R(1, 10**28)

@@ -31,7 +31,11 @@ def test_course_vectors_are_l2_l1_none_l1():
 def test_registered_example_gives_the_course_labels():
     spec = get_solver("regularization.classify")
     assert dict(spec(**spec.example).values) == {
-        "exp1": "L2", "exp2": "L1", "exp3": "none", "exp4": "L1"}
+        "exp1": "L2",
+        "exp2": "L1",
+        "exp3": "none",
+        "exp4": "L1",
+    }
 
 
 def test_a_list_of_vectors_is_named_by_position():
@@ -79,8 +83,13 @@ def test_any_exact_zero_makes_the_vector_l1(vec, at):
 
 
 @settings(max_examples=40, deadline=None)
-@given(vec=st.lists(st.integers(-10_000, 10_000).filter(bool).map(lambda k: str(Decimal(k) / 100)),
-                    min_size=1, max_size=6))
+@given(
+    vec=st.lists(
+        st.integers(-10_000, 10_000).filter(bool).map(lambda k: str(Decimal(k) / 100)),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_labels_follow_the_stated_rule_and_misconceptions_never_repeat_the_key(vec):
     sol = classify({"v": vec})
     mags = [abs(Decimal(v)) for v in vec]
