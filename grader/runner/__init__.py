@@ -35,12 +35,8 @@ def make_executor(
 
         return NbclientExecutor(jobs=jobs)
     if kind == "local":
-        try:
-            from grader.runner.pool import LocalExecutor
-        except ImportError:  # until the warm pool lands, the reference executor stands in
-            from grader.runner.nbclient_executor import NbclientExecutor
+        from grader.runner.pool import LocalExecutor
 
-            return NbclientExecutor(jobs=jobs)
         return LocalExecutor(jobs=jobs, sandbox=sandbox, preload=preload)
     if kind == "dask":
         if not scheduler:

@@ -65,6 +65,8 @@ class NotebookRun:
 class Executor(Protocol):
     """Runs notebooks; ``run_many`` yields ``(job, run)`` pairs as each one finishes."""
 
-    def run_many(self, jobs: Iterable[NotebookJob]) -> Iterator[tuple[NotebookJob, NotebookRun]]: ...
+    def run_many(
+        self, jobs: Iterable[NotebookJob]
+    ) -> Iterator[tuple[NotebookJob, NotebookRun]]: ...
 
     def close(self) -> None: ...
