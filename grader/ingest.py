@@ -31,8 +31,9 @@ _MOODLE_FLAT = re.compile(r"^(?P<name>.+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_
 _DRIVE = re.compile(r"^[A-Za-z]:")
 # Bidirectional controls can make a name display as another; ZWNJ/ZWJ are kept because
 # Persian spelling needs them (می‌خواهم).
-_DIRECTION_MARKS = set("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
-                       "\u2066\u2067\u2068\u2069\ufeff")
+_DIRECTION_MARKS = set(
+    "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
 _SKIP = ("__MACOSX/",)
 _SKIP_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -57,8 +58,10 @@ def safe_name(text: str) -> str:
     for ch in text:
         if ch in _DIRECTION_MARKS:
             continue
-        if ch in '/\\:*?"<>|' or unicodedata.category(ch) in ("Cc", "Cs") or (
-            unicodedata.category(ch) == "Cf" and ch not in "\u200c\u200d"
+        if (
+            ch in '/\\:*?"<>|'
+            or unicodedata.category(ch) in ("Cc", "Cs")
+            or (unicodedata.category(ch) == "Cf" and ch not in "\u200c\u200d")
         ):
             out.append("_")
         else:
@@ -105,9 +108,14 @@ def _student_of(parts: list[str]) -> tuple[str, str, list[str]] | None:
     return parts[0], "", parts[1:]
 
 
-def unpack_submissions(archive: Path, dest: Path, *, max_entries: int = MAX_ENTRIES,
-                       max_file_bytes: int = MAX_FILE_BYTES,
-                       max_total_bytes: int = MAX_TOTAL_BYTES) -> Ingested:
+def unpack_submissions(
+    archive: Path,
+    dest: Path,
+    *,
+    max_entries: int = MAX_ENTRIES,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+) -> Ingested:
     """Unpack ``archive`` into ``dest/<student>/<files>``.
 
     ``student`` is the Moodle participant's name (the part before
@@ -126,8 +134,10 @@ def unpack_submissions(archive: Path, dest: Path, *, max_entries: int = MAX_ENTR
     with zf:
         infos = zf.infolist()
         if len(infos) > max_entries:
-            raise IngestError(f"{archive}: {len(infos)} entries, more than the limit of "
-                              f"{max_entries}; is it a zip bomb?")
+            raise IngestError(
+                f"{archive}: {len(infos)} entries, more than the limit of "
+                f"{max_entries}; is it a zip bomb?"
+            )
         refused: list[str] = []
         wanted: list[tuple[zipfile.ZipInfo, str, list[str]]] = []
         for info in infos:
@@ -159,8 +169,10 @@ def unpack_submissions(archive: Path, dest: Path, *, max_entries: int = MAX_ENTR
                 continue
             seen.add(path)
             if info.file_size > max_file_bytes:
-                refused.append(f"{name}: refused: {info.file_size} bytes, more than the limit "
-                               f"of {max_file_bytes}")
+                refused.append(
+                    f"{name}: refused: {info.file_size} bytes, more than the limit "
+                    f"of {max_file_bytes}"
+                )
                 continue
             try:
                 written = _extract(zf, info, path, min(max_file_bytes, max_total_bytes - total))
@@ -168,15 +180,18 @@ def unpack_submissions(archive: Path, dest: Path, *, max_entries: int = MAX_ENTR
                 refused.append(f"{name}: refused: cannot be unpacked ({exc})")
                 continue
             if written is None:
-                refused.append(f"{name}: refused: unpacks to more than the size limit "
-                               f"({max_file_bytes} bytes a file, {max_total_bytes} in all)")
+                refused.append(
+                    f"{name}: refused: unpacks to more than the size limit "
+                    f"({max_file_bytes} bytes a file, {max_total_bytes} in all)"
+                )
                 continue
             total += written
     return Ingested(root=root, refused=refused)
 
 
-def _strip_wrapper(wanted: list[tuple[zipfile.ZipInfo, str, list[str]]]
-                   ) -> list[tuple[zipfile.ZipInfo, str, list[str]]]:
+def _strip_wrapper(
+    wanted: list[tuple[zipfile.ZipInfo, str, list[str]]],
+) -> list[tuple[zipfile.ZipInfo, str, list[str]]]:
     """Drop one folder that wraps every student folder (``class/98411387/hw2.ipynb``)."""
     tops = {parts[0] for _, _, parts in wanted}
     if len(tops) != 1 or any(len(parts) < 3 for _, _, parts in wanted):
@@ -186,8 +201,9 @@ def _strip_wrapper(wanted: list[tuple[zipfile.ZipInfo, str, list[str]]]
     return [(info, name, parts[1:]) for info, name, parts in wanted]
 
 
-def _place(wanted: list[tuple[zipfile.ZipInfo, str, list[str]]], refused: list[str]
-           ) -> list[tuple[zipfile.ZipInfo, str, Path]]:
+def _place(
+    wanted: list[tuple[zipfile.ZipInfo, str, list[str]]], refused: list[str]
+) -> list[tuple[zipfile.ZipInfo, str, Path]]:
     students: list[tuple[zipfile.ZipInfo, str, str, str, list[str]]] = []
     pids_by_name: dict[str, set[str]] = {}
     for info, name, parts in wanted:

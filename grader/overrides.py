@@ -61,8 +61,10 @@ def parse_overrides(loaded: Loaded) -> list[Override]:
     if data is None:
         return []
     if not isinstance(data, list):
-        raise OverrideError(f"{loaded.source}:{loaded.line(())}: expected a list of overrides "
-                            "({student, part, score, comment})")
+        raise OverrideError(
+            f"{loaded.source}:{loaded.line(())}: expected a list of overrides "
+            "({student, part, score, comment})"
+        )
     overrides = []
     for i, item in enumerate(data):
         where = f"{loaded.source}:{loaded.line((i,))}"
@@ -70,24 +72,30 @@ def parse_overrides(loaded: Loaded) -> list[Override]:
             raise OverrideError(f"{where}: expected a mapping with student, part, score")
         unknown = sorted(set(map(str, item)) - _FIELDS)
         if unknown:
-            raise OverrideError(f"{loaded.source}:{loaded.line((i, unknown[0]))}: unknown field "
-                                f"{unknown[0]!r}; fields: student, part, score, comment")
+            raise OverrideError(
+                f"{loaded.source}:{loaded.line((i, unknown[0]))}: unknown field "
+                f"{unknown[0]!r}; fields: student, part, score, comment"
+            )
         for name in ("student", "part", "score"):
             if item.get(name) in (None, ""):
                 raise OverrideError(f"{where}: missing field {name!r}")
         try:
             score = _score(item["score"])
         except (TypeError, ValueError):
-            raise OverrideError(f"{loaded.source}:{loaded.line((i, 'score'))}: score must be a "
-                                f"number, got {item['score']!r}") from None
+            raise OverrideError(
+                f"{loaded.source}:{loaded.line((i, 'score'))}: score must be a "
+                f"number, got {item['score']!r}"
+            ) from None
         comment = item.get("comment")
-        overrides.append(Override(
-            student=str(item["student"]),
-            part=str(item["part"]),
-            score=score,
-            comment=None if comment is None else str(comment),
-            where=where,
-        ))
+        overrides.append(
+            Override(
+                student=str(item["student"]),
+                part=str(item["part"]),
+                score=score,
+                comment=None if comment is None else str(comment),
+                where=where,
+            )
+        )
     return overrides
 
 
@@ -107,8 +115,10 @@ def _split(override: Override, rubric: Rubric) -> tuple[str | None, str]:
         return pieces[0], ".".join(pieces[1:])
     if len(pieces) == 2:
         return None, override.part
-    raise OverrideError(f"{override._prefix()}part {override.part!r} must be "
-                        "'assignment.question.part' or 'question.part'")
+    raise OverrideError(
+        f"{override._prefix()}part {override.part!r} must be "
+        "'assignment.question.part' or 'question.part'"
+    )
 
 
 def _status(score: float, max_score: float, before: str) -> str:
@@ -126,8 +136,9 @@ def applies_to(override: Override, rubric: Rubric) -> bool:
     return assignment is None or assignment == rubric.assignment
 
 
-def apply_overrides(results: list[SubmissionResult], rubric: Rubric,
-                    overrides: list[Override]) -> list[SubmissionResult]:
+def apply_overrides(
+    results: list[SubmissionResult], rubric: Rubric, overrides: list[Override]
+) -> list[SubmissionResult]:
     """New results with each override's part score replaced, ``overridden`` set and the
     comment attached; status recomputed from the new score.
 
@@ -146,23 +157,32 @@ def apply_overrides(results: list[SubmissionResult], rubric: Rubric,
             spec = rubric.part(part_id)
         except KeyError:
             known = ", ".join(p.id for p in rubric.parts)
-            raise OverrideError(f"{override._prefix()}no part {part_id!r} in "
-                                f"{rubric.assignment}; parts: {known}") from None
+            raise OverrideError(
+                f"{override._prefix()}no part {part_id!r} in {rubric.assignment}; parts: {known}"
+            ) from None
         if override.student not in by_student:
-            hint = (" (quote student numbers in YAML: unquoted, leading zeros are lost)"
-                    if override.student.isdigit() else "")
-            raise OverrideError(f"{override._prefix()}no student {override.student!r} in the "
-                                f"results of {rubric.assignment}{hint}")
+            hint = (
+                " (quote student numbers in YAML: unquoted, leading zeros are lost)"
+                if override.student.isdigit()
+                else ""
+            )
+            raise OverrideError(
+                f"{override._prefix()}no student {override.student!r} in the "
+                f"results of {rubric.assignment}{hint}"
+            )
         points = float(spec.points)
         if not 0 <= override.score <= points:
-            raise OverrideError(f"{override._prefix()}score {override.score:g} for {part_id} is "
-                                f"outside 0–{points:g}")
+            raise OverrideError(
+                f"{override._prefix()}score {override.score:g} for {part_id} is "
+                f"outside 0–{points:g}"
+            )
         result = changed.get(override.student, by_student[override.student])
         parts = list(result.parts)
         index = next((i for i, p in enumerate(parts) if p.id == part_id), None)
         if index is None:
-            before = PartResult(id=part_id, score=0.0, max_score=points, status="missing",
-                                feedback="")
+            before = PartResult(
+                id=part_id, score=0.0, max_score=points, status="missing", feedback=""
+            )
             parts.append(before)
             index = len(parts) - 1
         before = parts[index]
@@ -177,17 +197,21 @@ def apply_overrides(results: list[SubmissionResult], rubric: Rubric,
     return [changed.get(r.student, r) for r in results]
 
 
-def apply_all_overrides(classes: Sequence[tuple[Rubric, list[SubmissionResult]]],
-                        overrides: list[Override]) -> list[tuple[Rubric, list[SubmissionResult]]]:
+def apply_all_overrides(
+    classes: Sequence[tuple[Rubric, list[SubmissionResult]]], overrides: list[Override]
+) -> list[tuple[Rubric, list[SubmissionResult]]]:
     """:func:`apply_overrides` for every class; an override whose assignment matches no
     class, or a ``question.part`` override when several classes are graded, is an error."""
     assignments = [rubric.assignment for rubric, _ in classes]
     for override in overrides:
         pieces = override.part.split(".")
         if len(pieces) == 3 and pieces[0] not in assignments:
-            raise OverrideError(f"{override._prefix()}no assignment {pieces[0]!r}; graded: "
-                                f"{', '.join(assignments)}")
+            raise OverrideError(
+                f"{override._prefix()}no assignment {pieces[0]!r}; graded: {', '.join(assignments)}"
+            )
         if len(pieces) == 2 and len(assignments) > 1:
-            raise OverrideError(f"{override._prefix()}part {override.part!r} must name its "
-                                f"assignment ({' or '.join(assignments)}) when several are graded")
+            raise OverrideError(
+                f"{override._prefix()}part {override.part!r} must name its "
+                f"assignment ({' or '.join(assignments)}) when several are graded"
+            )
     return [(rubric, apply_overrides(results, rubric, overrides)) for rubric, results in classes]

@@ -27,15 +27,19 @@ def _files(root: Path) -> list[str]:
 
 
 def test_moodle_zip_with_unsafe_entries_refuses_them_and_unpacks_the_rest(tmp_path: Path):
-    archive = _zip(tmp_path / "hw2.zip", {
-        "سارا احمدی_12345_assignsubmission_file_/hw2.ipynb": b"{}",
-        "سارا احمدی_12345_assignsubmission_onlinetext_/onlinetext.html": b"<p>hi</p>",
-        "Ali Rezaei_67890_assignsubmission_file_/answers.yaml": b"answers: {}",
-        "Ali Rezaei_67890_assignsubmission_file_/../evil.py": b"import os",
-        "../evil.py": b"import os",
-        "/etc/cron.d/evil": b"* * * * * root sh",
-        "C:\\Windows\\evil.bat": b"del *",
-    }, symlinks={"Ali Rezaei_67890_assignsubmission_file_/passwd": "/etc/passwd"})
+    archive = _zip(
+        tmp_path / "hw2.zip",
+        {
+            "سارا احمدی_12345_assignsubmission_file_/hw2.ipynb": b"{}",
+            "سارا احمدی_12345_assignsubmission_onlinetext_/onlinetext.html": b"<p>hi</p>",
+            "Ali Rezaei_67890_assignsubmission_file_/answers.yaml": b"answers: {}",
+            "Ali Rezaei_67890_assignsubmission_file_/../evil.py": b"import os",
+            "../evil.py": b"import os",
+            "/etc/cron.d/evil": b"* * * * * root sh",
+            "C:\\Windows\\evil.bat": b"del *",
+        },
+        symlinks={"Ali Rezaei_67890_assignsubmission_file_/passwd": "/etc/passwd"},
+    )
     got = unpack_submissions(archive, tmp_path / "out")
     assert _files(got.root) == [
         "Ali Rezaei/answers.yaml",
@@ -54,32 +58,44 @@ def test_moodle_zip_with_unsafe_entries_refuses_them_and_unpacks_the_rest(tmp_pa
 
 
 def test_moodle_flat_mode_and_old_names_without_trailing_underscore(tmp_path: Path):
-    archive = _zip(tmp_path / "flat.zip", {
-        "Reza Karimi_222_assignsubmission_file_hw2.ipynb": b"{}",
-        "Reza Karimi_222_assignsubmission_file_notes.txt": b"x",
-        "Mina Azadi_333_assignsubmission_file/hw2.ipynb": b"{}",
-    })
+    archive = _zip(
+        tmp_path / "flat.zip",
+        {
+            "Reza Karimi_222_assignsubmission_file_hw2.ipynb": b"{}",
+            "Reza Karimi_222_assignsubmission_file_notes.txt": b"x",
+            "Mina Azadi_333_assignsubmission_file/hw2.ipynb": b"{}",
+        },
+    )
     got = unpack_submissions(archive, tmp_path / "out")
-    assert _files(got.root) == ["Mina Azadi/hw2.ipynb", "Reza Karimi/hw2.ipynb",
-                                "Reza Karimi/notes.txt"]
+    assert _files(got.root) == [
+        "Mina Azadi/hw2.ipynb",
+        "Reza Karimi/hw2.ipynb",
+        "Reza Karimi/notes.txt",
+    ]
     assert got.refused == []
 
 
 def test_two_participants_with_one_name_keep_separate_folders(tmp_path: Path):
-    archive = _zip(tmp_path / "same.zip", {
-        "Ali Rezaei_1_assignsubmission_file_/a.ipynb": b"1",
-        "Ali Rezaei_2_assignsubmission_file_/a.ipynb": b"2",
-    })
+    archive = _zip(
+        tmp_path / "same.zip",
+        {
+            "Ali Rezaei_1_assignsubmission_file_/a.ipynb": b"1",
+            "Ali Rezaei_2_assignsubmission_file_/a.ipynb": b"2",
+        },
+    )
     got = unpack_submissions(archive, tmp_path / "out")
     assert _files(got.root) == ["Ali Rezaei_1/a.ipynb", "Ali Rezaei_2/a.ipynb"]
 
 
 def test_plain_zip_of_student_folders_inside_a_wrapper(tmp_path: Path):
-    archive = _zip(tmp_path / "plain.zip", {
-        "class/98411387/hw2.ipynb": b"{}",
-        "class/۹۸۴۱۱۳۸۸/answers.yaml": b"x",
-        "__MACOSX/class/._98411387": b"junk",
-    })
+    archive = _zip(
+        tmp_path / "plain.zip",
+        {
+            "class/98411387/hw2.ipynb": b"{}",
+            "class/۹۸۴۱۱۳۸۸/answers.yaml": b"x",
+            "__MACOSX/class/._98411387": b"junk",
+        },
+    )
     got = unpack_submissions(archive, tmp_path / "out")
     assert _files(got.root) == ["98411387/hw2.ipynb", "۹۸۴۱۱۳۸۸/answers.yaml"]
     assert got.refused == []

@@ -32,18 +32,25 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_override_changes_the_score_in_every_export(tmp_path: Path, classes) -> None:
-    path = _write(tmp_path, """\
+    path = _write(
+        tmp_path,
+        """\
 - student: "99100200"
   part: hw2.dropout.standard_train
   score: 2.25
   comment: "one cell was a typo <b>ok</b>"
-""")
+""",
+    )
     overridden = apply_all_overrides(classes, load_overrides(path))
     out = tmp_path / "out"
-    write_reports(out, overridden, formats=("html", "csv", "json", "gradescope"),
-                  exports=("canvas", "moodle"))
+    write_reports(
+        out, overridden, formats=("html", "csv", "json", "gradescope"), exports=("canvas", "moodle")
+    )
 
-    grades = {r["student"]: r for r in csv.DictReader(io.StringIO((out / "grades.csv").read_text("utf-8")))}
+    grades = {
+        r["student"]: r
+        for r in csv.DictReader(io.StringIO((out / "grades.csv").read_text("utf-8")))
+    }
     assert grades["99100200"]["hw2.dropout.standard_train"] == "2.25"
     assert grades["99100200"]["hw2.total"] == "5.5"  # was 5.125
     assert grades["99100200"]["total"] == "5.5"
@@ -59,8 +66,9 @@ def test_override_changes_the_score_in_every_export(tmp_path: Path, classes) -> 
     assert next(r for r in moodle if r[0] == "99100200")[1] == "5.5"
 
     results = json.loads((out / "results.json").read_text("utf-8"))
-    mine = next(r for r in results["results"]
-                if r["student"] == "99100200" and r["assignment"] == "hw2")
+    mine = next(
+        r for r in results["results"] if r["student"] == "99100200" and r["assignment"] == "hw2"
+    )
     part = next(p for p in mine["parts"] if p["id"] == "dropout.standard_train")
     assert part["overridden"] is True and part["score"] == 2.25 and part["status"] == "partial"
 
@@ -84,33 +92,53 @@ def test_override_for_another_assignment_is_skipped_by_apply_overrides(classes) 
     assert apply_overrides(results, rubric, [Override("98411387", "hw3.adam.m1", 0)]) == results
 
 
-@pytest.mark.parametrize("text, message", [
-    ('- {student: nobody, part: hw2.dropout.p, score: 1}\n',
-     "overrides.yaml:1: no student 'nobody'"),
-    ('- {student: "98411387", part: hw2.dropout.q, score: 1}\n',
-     "overrides.yaml:1: no part 'dropout.q' in hw2"),
-    (('- {student: "98411387", part: hw2.dropout.p, score: 1}\n'
-      '- {student: "98411387", part: hw2.dropout.p, score: 3}\n'),
-     "overrides.yaml:2: score 3 for dropout.p is outside 0–1"),
-    ('- {student: "98411387", part: hw9.dropout.p, score: 1}\n',
-     "overrides.yaml:1: no assignment 'hw9'"),
-    ('- {student: "98411387", part: dropout.p, score: 1}\n',
-     "overrides.yaml:1: part 'dropout.p' must name its assignment"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "- {student: nobody, part: hw2.dropout.p, score: 1}\n",
+            "overrides.yaml:1: no student 'nobody'",
+        ),
+        (
+            '- {student: "98411387", part: hw2.dropout.q, score: 1}\n',
+            "overrides.yaml:1: no part 'dropout.q' in hw2",
+        ),
+        (
+            (
+                '- {student: "98411387", part: hw2.dropout.p, score: 1}\n'
+                '- {student: "98411387", part: hw2.dropout.p, score: 3}\n'
+            ),
+            "overrides.yaml:2: score 3 for dropout.p is outside 0–1",
+        ),
+        (
+            '- {student: "98411387", part: hw9.dropout.p, score: 1}\n',
+            "overrides.yaml:1: no assignment 'hw9'",
+        ),
+        (
+            '- {student: "98411387", part: dropout.p, score: 1}\n',
+            "overrides.yaml:1: part 'dropout.p' must name its assignment",
+        ),
+    ],
+)
 def test_bad_overrides_name_file_and_line(tmp_path: Path, classes, text, message) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(OverrideError) as exc:
         apply_all_overrides(classes, load_overrides(path))
-    assert str(exc.value).startswith(str(tmp_path / message.split(":")[0]) + message[len("overrides.yaml"):])
+    assert str(exc.value).startswith(
+        str(tmp_path / message.split(":")[0]) + message[len("overrides.yaml") :]
+    )
 
 
-@pytest.mark.parametrize("text, message", [
-    ("- {student: a, part: q.p}\n", ":1: missing field 'score'"),
-    ("- {student: a, part: q.p, score: lots}\n", ":1: score must be a number"),
-    ("- {student: a, part: q.p, score: 1, grade: 2}\n", ":1: unknown field 'grade'"),
-    ("student: a\n", ":1: expected a list of overrides"),
-    ("- [a, b\n", "invalid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("- {student: a, part: q.p}\n", ":1: missing field 'score'"),
+        ("- {student: a, part: q.p, score: lots}\n", ":1: score must be a number"),
+        ("- {student: a, part: q.p, score: 1, grade: 2}\n", ":1: unknown field 'grade'"),
+        ("student: a\n", ":1: expected a list of overrides"),
+        ("- [a, b\n", "invalid YAML"),
+    ],
+)
 def test_malformed_override_files_are_refused(tmp_path: Path, text, message) -> None:
     with pytest.raises(OverrideError, match=message.replace("(", r"\(")):
         load_overrides(_write(tmp_path, text))

@@ -30,9 +30,14 @@ def _entries(classes: Sequence[ClassResults]) -> dict[str, list[tuple[Rubric, Su
     return entries
 
 
-def write_reports(out: Path, classes: list[ClassResults], *, lang: str | None = None,
-                  formats: Sequence[str] = ("html", "csv", "json"),
-                  exports: Sequence[str] = ()) -> list[Path]:
+def write_reports(
+    out: Path,
+    classes: list[ClassResults],
+    *,
+    lang: str | None = None,
+    formats: Sequence[str] = ("html", "csv", "json"),
+    exports: Sequence[str] = (),
+) -> list[Path]:
     """Write the reports of every class in ``classes`` under ``out``; return the paths.
 
     ``formats`` picks among ``html`` (``index.html`` and one page per student), ``csv``

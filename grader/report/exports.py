@@ -59,9 +59,10 @@ def page_names(students: Sequence[str]) -> dict[str, str]:
     used: set[str] = set()
     for student in sorted(set(students)):
         text = unicodedata.normalize("NFC", student)
-        stem = "".join(
-            ch if (ch.isalnum() or ch in "-_.\u200c") else "_" for ch in text
-        ).strip("._") or "student"
+        stem = (
+            "".join(ch if (ch.isalnum() or ch in "-_.\u200c") else "_" for ch in text).strip("._")
+            or "student"
+        )
         stem = re.sub(r"_+", "_", stem)[:80]
         if stem.lower() in _RESERVED:
             stem = f"student-{stem}"
@@ -133,9 +134,7 @@ def results_json(classes: Sequence[ClassResults]) -> dict[str, Any]:
             for rubric, _ in classes
         ],
         "results": [
-            r.to_json()
-            for _, results in classes
-            for r in sorted(results, key=lambda r: r.student)
+            r.to_json() for _, results in classes for r in sorted(results, key=lambda r: r.student)
         ],
     }
 
@@ -150,8 +149,9 @@ def _answer_text(value: Any) -> str:
     return str(value)
 
 
-def gradescope_json(student: str, entries: Sequence[tuple[Rubric, SubmissionResult]], *,
-                    lang: str = "en") -> dict[str, Any]:
+def gradescope_json(
+    student: str, entries: Sequence[tuple[Rubric, SubmissionResult]], *, lang: str = "en"
+) -> dict[str, Any]:
     """A Gradescope autograder ``results.json`` for one student: one test per part."""
     many = len(entries) > 1
     tests = []
@@ -176,17 +176,21 @@ def gradescope_json(student: str, entries: Sequence[tuple[Rubric, SubmissionResu
             if part.feedback:
                 lines.append(part.feedback)
             if part.overridden:
-                lines.append(label("overridden", lang) + (f": {part.comment}" if part.comment else ""))
-            tests.append({
-                "name": f"{rubric.assignment} {part.id}" if many else part.id,
-                "number": f"{ai}.{number}" if many else number,
-                "score": round(part.score, 6),
-                "max_score": round(part.max_score, 6),
-                "status": "passed" if part.status == "correct" else "failed",
-                "output": "\n".join(lines),
-                "output_format": "text",
-                "visibility": "visible",
-            })
+                lines.append(
+                    label("overridden", lang) + (f": {part.comment}" if part.comment else "")
+                )
+            tests.append(
+                {
+                    "name": f"{rubric.assignment} {part.id}" if many else part.id,
+                    "number": f"{ai}.{number}" if many else number,
+                    "score": round(part.score, 6),
+                    "max_score": round(part.max_score, 6),
+                    "status": "passed" if part.status == "correct" else "failed",
+                    "output": "\n".join(lines),
+                    "output_format": "text",
+                    "visibility": "visible",
+                }
+            )
     return {
         "score": round(sum(r.score for _, r in entries), 6),
         "execution_time": round(sum(r.duration for _, r in entries), 3),
@@ -232,8 +236,10 @@ def moodle_csv(classes: Sequence[ClassResults], *, lang: str = "en") -> str:
     rows = [header]
     indexed = [_by_student(results) for _, results in classes]
     for student in _students(classes):
-        rows.append([cell(student)] + [score_text(r[student].score) if student in r else ""
-                                 for r in indexed])
+        rows.append(
+            [cell(student)]
+            + [score_text(r[student].score) if student in r else "" for r in indexed]
+        )
     return _csv(rows)
 
 

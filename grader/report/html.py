@@ -143,12 +143,14 @@ def _questions_view(rubric: Rubric, result: SubmissionResult, lang: str) -> list
             (spec := _lookup(rubric, p.id)) is not None and spec.show_solution for p in parts
         )
         solution = rubric.solutions.get(qid)
-        views.append({
-            "id": qid,
-            "title": _title(titles.get(qid), lang, qid),
-            "parts": [_part_view(rubric, p, lang) for p in parts],
-            "steps": list(solution.steps) if show_steps and solution is not None else [],
-        })
+        views.append(
+            {
+                "id": qid,
+                "title": _title(titles.get(qid), lang, qid),
+                "parts": [_part_view(rubric, p, lang) for p in parts],
+                "steps": list(solution.steps) if show_steps and solution is not None else [],
+            }
+        )
     return views
 
 
@@ -163,27 +165,36 @@ def _assignment_view(rubric: Rubric, result: SubmissionResult, lang: str) -> dic
         "source": result.source,
         "error": error.to_json() if error else None,
         "error_cell": digits(str(error.cell_index + 1), lang)
-        if error and error.cell_index is not None else None,
+        if error and error.cell_index is not None
+        else None,
         "notes": list(result.notes),
         "questions": _questions_view(rubric, result, lang),
     }
 
 
-def render_student(student: str, entries: Sequence[tuple[Rubric, SubmissionResult]], *,
-                   lang: str, index_href: str = "index.html") -> str:
+def render_student(
+    student: str,
+    entries: Sequence[tuple[Rubric, SubmissionResult]],
+    *,
+    lang: str,
+    index_href: str = "index.html",
+) -> str:
     """The HTML report of one student over every assignment in ``entries``."""
     check_lang(lang)
     context = _base(lang, student)
-    context.update({
-        "student": student,
-        "index_href": index_href,
-        "assignments": [_assignment_view(rubric, result, lang) for rubric, result in entries],
-    })
+    context.update(
+        {
+            "student": student,
+            "index_href": index_href,
+            "assignments": [_assignment_view(rubric, result, lang) for rubric, result in entries],
+        }
+    )
     return _env().get_template("student.html.j2").render(context)
 
 
-def _mistakes(rubric: Rubric, spec: ResolvedPart | None, results: list[PartResult],
-              total: int, lang: str) -> list[dict[str, Any]]:
+def _mistakes(
+    rubric: Rubric, spec: ResolvedPart | None, results: list[PartResult], total: int, lang: str
+) -> list[dict[str, Any]]:
     explanations = {m.id: m.explanation for m in (spec.mistakes if spec else ())}
     by_id: dict[str, list[PartResult]] = {}
     for r in results:
@@ -194,13 +205,15 @@ def _mistakes(rubric: Rubric, spec: ResolvedPart | None, results: list[PartResul
         text = explanations.get(mid)
         if text is None:
             text = Counter(r.feedback for r in matched).most_common(1)[0][0]
-        rows.append({
-            "id": mid,
-            "explanation": text,
-            "count": label("matched", lang).format(
-                count=digits(str(len(matched)), lang), total=digits(str(total), lang)
-            ),
-        })
+        rows.append(
+            {
+                "id": mid,
+                "explanation": text,
+                "count": label("matched", lang).format(
+                    count=digits(str(len(matched)), lang), total=digits(str(total), lang)
+                ),
+            }
+        )
     return rows
 
 
@@ -216,8 +229,9 @@ def _wrong_values(results: list[PartResult], lang: str, top: int = 3) -> list[di
     return rows
 
 
-def _class_view(rubric: Rubric, results: list[SubmissionResult], lang: str,
-                index: int) -> dict[str, Any]:
+def _class_view(
+    rubric: Rubric, results: list[SubmissionResult], lang: str, index: int
+) -> dict[str, Any]:
     total = len(results)
     max_score = float(rubric.max_score)
     scores = [r.score for r in results]
@@ -225,7 +239,9 @@ def _class_view(rubric: Rubric, results: list[SubmissionResult], lang: str,
     for result in results:
         for part in result.parts:
             by_part.setdefault(part.id, []).append(part)
-    part_ids = [p.id for p in rubric.parts] + [pid for pid in by_part if _lookup(rubric, pid) is None]
+    part_ids = [p.id for p in rubric.parts] + [
+        pid for pid in by_part if _lookup(rubric, pid) is None
+    ]
     parts = []
     fractions = []
     for pid in part_ids:
@@ -235,19 +251,21 @@ def _class_view(rubric: Rubric, results: list[SubmissionResult], lang: str,
         fraction = (sum(p.score for p in got) / (points * len(got))) if got and points else 0.0
         fractions.append(fraction)
         counts = Counter(p.status for p in got)
-        parts.append({
-            "id": pid,
-            "title": _title(spec.title if spec else None, lang, ""),
-            "points": number(points, lang),
-            "mean": number(fraction * 100, lang),
-            "statuses": [
-                {"status": s, "label": label(s, lang), "count": digits(str(counts[s]), lang)}
-                for s in ("correct", "partial", "wrong", "missing", "invalid", "error")
-                if counts[s]
-            ],
-            "mistakes": _mistakes(rubric, spec, got, total, lang),
-            "wrong_values": _wrong_values(got, lang),
-        })
+        parts.append(
+            {
+                "id": pid,
+                "title": _title(spec.title if spec else None, lang, ""),
+                "points": number(points, lang),
+                "mean": number(fraction * 100, lang),
+                "statuses": [
+                    {"status": s, "label": label(s, lang), "count": digits(str(counts[s]), lang)}
+                    for s in ("correct", "partial", "wrong", "missing", "invalid", "error")
+                    if counts[s]
+                ],
+                "mistakes": _mistakes(rubric, spec, got, total, lang),
+                "wrong_values": _wrong_values(got, lang),
+            }
+        )
     return {
         "id": rubric.assignment,
         "title": rubric.title(lang),
@@ -255,18 +273,32 @@ def _class_view(rubric: Rubric, results: list[SubmissionResult], lang: str,
         "max_score": number(max_score, lang),
         "mean": score_of(statistics.fmean(scores), max_score, lang) if scores else "–",
         "median": number(statistics.median(scores), lang) if scores else "–",
-        "distribution": Markup(plots.score_distribution_svg(
-            scores, max_score, lang=lang, xlabel=label("score", lang),
-            ylabel=label("n_students", lang), prefix=f"dist{index}")),
-        "difficulty": Markup(plots.part_difficulty_svg(
-            part_ids, fractions, lang=lang, xlabel=label("fraction", lang),
-            prefix=f"parts{index}")),
+        "distribution": Markup(
+            plots.score_distribution_svg(
+                scores,
+                max_score,
+                lang=lang,
+                xlabel=label("score", lang),
+                ylabel=label("n_students", lang),
+                prefix=f"dist{index}",
+            )
+        ),
+        "difficulty": Markup(
+            plots.part_difficulty_svg(
+                part_ids,
+                fractions,
+                lang=lang,
+                xlabel=label("fraction", lang),
+                prefix=f"parts{index}",
+            )
+        ),
         "parts": parts,
     }
 
 
-def render_index(classes: Sequence[ClassResults], *, lang: str,
-                 student_pages: dict[str, str]) -> str:
+def render_index(
+    classes: Sequence[ClassResults], *, lang: str, student_pages: dict[str, str]
+) -> str:
     """The class summary over every assignment; ``student_pages`` maps student → file name."""
     check_lang(lang)
     students = sorted({r.student for _, results in classes for r in results})
@@ -282,26 +314,33 @@ def render_index(classes: Sequence[ClassResults], *, lang: str,
                 continue
             total += mine.score
             statuses.append(mine.status)
-            cells.append({
-                "text": score_of(mine.score, float(rubric.max_score), lang),
-                "sort": f"{mine.score:g}",
-            })
+            cells.append(
+                {
+                    "text": score_of(mine.score, float(rubric.max_score), lang),
+                    "sort": f"{mine.score:g}",
+                }
+            )
         worst = next((s for s in statuses if s != "graded"), "graded")
-        table.append({
-            "student": student,
-            "href": student_pages.get(student),
-            "cells": cells,
-            "total": number(total, lang),
-            "total_sort": f"{total:g}",
-            "status": label(worst, lang),
-            "status_key": worst,
-        })
+        table.append(
+            {
+                "student": student,
+                "href": student_pages.get(student),
+                "cells": cells,
+                "total": number(total, lang),
+                "total_sort": f"{total:g}",
+                "status": label(worst, lang),
+                "status_key": worst,
+            }
+        )
     context = _base(lang, label("class_summary", lang))
-    context.update({
-        "assignments": [_class_view(rubric, results, lang, i)
-                        for i, (rubric, results) in enumerate(classes)],
-        "headers": [rubric.title(lang) for rubric, _ in classes],
-        "max_total": number(sum(float(rubric.max_score) for rubric, _ in classes), lang),
-        "table": table,
-    })
+    context.update(
+        {
+            "assignments": [
+                _class_view(rubric, results, lang, i) for i, (rubric, results) in enumerate(classes)
+            ],
+            "headers": [rubric.title(lang) for rubric, _ in classes],
+            "max_total": number(sum(float(rubric.max_score) for rubric, _ in classes), lang),
+            "table": table,
+        }
+    )
     return _env().get_template("index.html.j2").render(context)

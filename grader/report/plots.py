@@ -57,15 +57,20 @@ def _formatter(lang: str) -> FuncFormatter:
     return FuncFormatter(fmt)
 
 
-def score_distribution_svg(scores: Sequence[float], max_score: float, *, lang: str = "en",
-                           xlabel: str = "score", ylabel: str = "students",
-                           prefix: str = "dist") -> str:
+def score_distribution_svg(
+    scores: Sequence[float],
+    max_score: float,
+    *,
+    lang: str = "en",
+    xlabel: str = "score",
+    ylabel: str = "students",
+    prefix: str = "dist",
+) -> str:
     """A histogram of ``scores`` over ``[0, max_score]`` as an ``<svg>`` element's text."""
     with plt.rc_context(_RC):
         fig, ax = plt.subplots(figsize=(5.2, 2.4))
         bins = min(10, max(1, len(set(scores))) * 2) if scores else 1
-        ax.hist(list(scores), bins=bins, range=(0, max_score or 1), color=_COLOR,
-                edgecolor="white")
+        ax.hist(list(scores), bins=bins, range=(0, max_score or 1), color=_COLOR, edgecolor="white")
         ax.set_xlim(0, max_score or 1)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
@@ -75,16 +80,20 @@ def score_distribution_svg(scores: Sequence[float], max_score: float, *, lang: s
         return _svg(fig, prefix)
 
 
-def part_difficulty_svg(parts: Sequence[str], fractions: Sequence[float], *,
-                        lang: str = "en", xlabel: str = "mean fraction of the points",
-                        prefix: str = "parts") -> str:
+def part_difficulty_svg(
+    parts: Sequence[str],
+    fractions: Sequence[float],
+    *,
+    lang: str = "en",
+    xlabel: str = "mean fraction of the points",
+    prefix: str = "parts",
+) -> str:
     """Horizontal bars: for each part, the class's mean fraction of its points (0–1)."""
     with plt.rc_context(_RC):
         height = 0.6 + 0.28 * max(1, len(parts))
         fig, ax = plt.subplots(figsize=(5.2, height))
         ys = list(range(len(parts)))
-        colors = ["#b33a3a" if f < 0.5 else "#c98a1b" if f < 0.8 else "#2e7d4f"
-                  for f in fractions]
+        colors = ["#b33a3a" if f < 0.5 else "#c98a1b" if f < 0.8 else "#2e7d4f" for f in fractions]
         ax.barh(ys, list(fractions), color=colors)
         ax.set_yticks(ys, labels=list(parts))
         ax.invert_yaxis()

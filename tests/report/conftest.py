@@ -13,8 +13,12 @@ GOLDENS = Path(__file__).parent / "goldens"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true", default=False,
-                     help="rewrite tests/report/goldens/ from the current output")
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/report/goldens/ from the current output",
+    )
 
 
 def normalise(text: str, tmp: Path | None = None) -> str:

@@ -26,7 +26,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
+    ),
 ]
 
 PROBE = """
@@ -71,13 +73,28 @@ window.addEventListener("load", function () {
 
 
 def _chromium(url: str, width: int, screenshot: Path | None = None) -> str:
-    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-            "--no-first-run", "--disable-extensions", f"--window-size={width},900",
-            "--virtual-time-budget=3000", "--dump-dom"]
+    args = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--no-first-run",
+        "--disable-extensions",
+        f"--window-size={width},900",
+        "--virtual-time-budget=3000",
+        "--dump-dom",
+    ]
     if screenshot is not None:
         args.append(f"--screenshot={screenshot}")
-    done = subprocess.run([*args, url], check=False, capture_output=True, text=True, timeout=60,
-                          cwd=screenshot.parent if screenshot else None)
+    done = subprocess.run(
+        [*args, url],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=screenshot.parent if screenshot else None,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 

@@ -54,8 +54,16 @@ def test_gradescope_json_has_the_documented_shape(out: Path) -> None:
     assert data["score"] == 9
     assert data["execution_time"] == 1.5
     first = data["tests"][0]
-    assert set(first) == {"name", "number", "score", "max_score", "status", "output",
-                          "output_format", "visibility"}
+    assert set(first) == {
+        "name",
+        "number",
+        "score",
+        "max_score",
+        "status",
+        "output",
+        "output_format",
+        "visibility",
+    }
     assert [t["status"] for t in data["tests"]] == ["passed"] * 5
     assert {t["visibility"] for t in data["tests"]} == {"visible"}
 
@@ -113,15 +121,20 @@ def test_page_names_are_safe_and_distinct() -> None:
 
 def test_scores_are_plain_ascii_decimals() -> None:
     assert [score_text(x) for x in (2.5, 1.0, 1 / 3, -0.0, 1e-9)] == [
-        "2.5", "1", "0.333333", "0", "0"]
+        "2.5",
+        "1",
+        "0.333333",
+        "0",
+        "0",
+    ]
 
 
 def test_spreadsheet_formulas_in_names_are_neutralised(tmp_path, classes) -> None:
     from dataclasses import replace
 
     rubric, results = classes[0]
-    evil = [replace(results[0], student="=HYPERLINK(\"http://x\")")]
+    evil = [replace(results[0], student='=HYPERLINK("http://x")')]
     write_reports(tmp_path, [(rubric, evil)], formats=("csv",), exports=("canvas",))
     for name in ("grades.csv", "canvas.csv"):
         rows = list(csv.reader(io.StringIO((tmp_path / name).read_text("utf-8"))))
-        assert rows[-1][0] == "'=HYPERLINK(\"http://x\")"
+        assert rows[-1][0] == '\'=HYPERLINK("http://x")'

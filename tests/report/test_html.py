@@ -27,9 +27,10 @@ def _page(out: Path, student: str) -> str:
 def _part(page: str, part_id: str) -> str:
     """The HTML of one part's box on a student page."""
     start = page.index(f'id="hw2.{part_id}"')
-    ends = [i for i in (page.find('<div class="part ', start), page.find("</section>", start))
-            if i > 0]
-    return page[start:min(ends)]
+    ends = [
+        i for i in (page.find('<div class="part ', start), page.find("</section>", start)) if i > 0
+    ]
+    return page[start : min(ends)]
 
 
 def test_persian_rubric_gives_a_right_to_left_page_with_persian_digits(out: Path) -> None:
@@ -101,7 +102,9 @@ def test_student_controlled_text_never_becomes_markup(out: Path) -> None:
 
 def test_class_summary_counts_misconceptions_and_wrong_values(out: Path) -> None:
     index = (out / "index.html").read_text("utf-8")
-    section = index.split("<code>dropout.inverted_train</code>", 1)[1].split('<div class="part">')[0]
+    section = index.split("<code>dropout.inverted_train</code>", 1)[1].split('<div class="part">')[
+        0
+    ]
     assert "۲ از ۴" in section  # two of the four students
     assert "Inverted dropout divides the kept units by p = 1/2 while training" in section
     assert "inverted_train_not_scaled" in section
