@@ -9,6 +9,7 @@ explanation as feedback. Checkers never raise for anything a student wrote.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from grader.extract.variables import Unsupported
 from grader.numbers import NumberError, Reading, clean, readings
 from grader.results import PartResult, Status
 from grader.rubric import KnownMistake, ResolvedPart
+from grader.tolerance import close
 from reference.architecture import ACTIVATION_SYNONYMS, LOSS_SYNONYMS
 from reference.core import decimal_text, fmt
 
@@ -34,11 +36,6 @@ def is_blank(got: Any) -> bool:
     if isinstance(got, str):
         return clean(got) in ("", "-")
     return False
-
-
-def close(got: sympy.Expr, expected: sympy.Expr, rtol: sympy.Expr, atol: sympy.Expr) -> bool:
-    """|got − expected| ≤ atol + rtol·|expected|, evaluated exactly (expected is the key)."""
-    return bool(abs(got - expected) <= atol + rtol * abs(expected))
 
 
 def show(value: Any) -> Any:
@@ -89,13 +86,40 @@ def _readings_or_error(got: Any) -> list[Reading] | str:
         return str(exc)
 
 
-def _matching_mistake(values: list[sympy.Expr], part: ResolvedPart) -> KnownMistake | None:
-    for mistake in part.mistakes:
-        if isinstance(mistake.value, (list, str, bool)):
-            continue
-        if any(close(v, mistake.value, part.rtol, part.atol) for v in values):
-            return mistake
-    return None
+def _explained(
+    part: ResolvedPart,
+    fraction: sympy.Rational,
+    prefix: str,
+    got: Any,
+    matches: list[KnownMistake],
+    **extra: Any,
+) -> PartResult:
+    """A wrong/partial result explained by the first matching misconception.
+
+    The others that match too are kept in ``alternatives``, so grading can prefer the one
+    that explains most of the student's other answers (:func:`prefer_consistent`).
+    """
+    first = matches[0]
+    feedback = f"{prefix}. {first.explanation}" if prefix else first.explanation
+    return _result(
+        part,
+        fraction,
+        _status(fraction),
+        feedback,
+        got,
+        misconception=first.id,
+        alternatives=[m.id for m in matches[1:]],
+        **extra,
+    )
+
+
+def _numeric_mistakes(values: list[sympy.Expr], part: ResolvedPart) -> list[KnownMistake]:
+    return [
+        m
+        for m in part.mistakes
+        if not isinstance(m.value, (list, str, bool))
+        and any(close(v, m.value, part.rtol, part.atol) for v in values)
+    ]
 
 
 def check_numeric(part: ResolvedPart, got: Any) -> PartResult:
@@ -110,11 +134,9 @@ def check_numeric(part: ResolvedPart, got: Any) -> PartResult:
         if close(option.value, part.expected, part.rtol, part.atol):
             note = f"correct ({option.how})" if option.how and len(options) > 1 else "correct"
             return _result(part, sympy.Integer(1), "correct", note, shown, reading=option.how)
-    mistake = _matching_mistake([o.value for o in options], part)
-    if mistake:
-        return _result(
-            part, sympy.Integer(0), "wrong", mistake.explanation, shown, misconception=mistake.id
-        )
+    matches = _numeric_mistakes([o.value for o in options], part)
+    if matches:
+        return _explained(part, sympy.Integer(0), "", shown, matches)
     feedback = "not within tolerance of the key"
     if part.reveal:
         feedback = f"expected {show(part.expected)}"
@@ -197,35 +219,41 @@ def check_matrix(part: ResolvedPart, got: Any) -> PartResult:
     shown = show_raw(grid)
     if not wrong:
         return _result(part, fraction, "correct", "correct", shown)
-    feedback, misconception = _matrix_feedback(grid, key, wrong, part)
-    return _result(
-        part,
-        fraction,
-        _status(fraction),
-        feedback,
-        shown,
-        wrong_cells=wrong,
-        misconception=misconception,
-    )
-
-
-def _matrix_feedback(
-    grid: list[list[Any]], key: list[list[Any]], wrong: list[list[int]], part: ResolvedPart
-) -> tuple[str, str | None]:
-    total = len(key) * len(key[0])
+    total = rows * cols
     blanks = sum(1 for r, c in wrong if is_blank(grid[r][c]))
-    base = f"{total - len(wrong)} of {total} cells correct"
-    if blanks:
-        base += f"; {blanks} blank"
+    base = f"{total - len(wrong)} of {total} cells correct" + (
+        f"; {blanks} blank" if blanks else ""
+    )
+    matches = _matrix_mistakes(grid, key, wrong, part)
+    if matches:
+        return _explained(part, fraction, base, shown, matches, wrong_cells=wrong)
+    if rows == cols and _grid_matches([list(c) for c in zip(*grid)], key, part):
+        base += ": the cells are transposed (rows and columns swapped)"
+        return _result(
+            part,
+            fraction,
+            _status(fraction),
+            base,
+            shown,
+            wrong_cells=wrong,
+            misconception="transposed",
+        )
+    return _result(part, fraction, _status(fraction), base, shown, wrong_cells=wrong)
+
+
+def _matrix_mistakes(
+    grid: list[list[Any]], key: list[list[Any]], wrong: list[list[int]], part: ResolvedPart
+) -> list[KnownMistake]:
+    """Misconceptions that every wrong cell agrees with (whole-grid matches first)."""
+    whole, partly = [], []
     for mistake in part.mistakes:
         mgrid = _grid(mistake.value)
         if mgrid is None or _shape(mgrid) != _shape(key):
             continue
         if all(_cell_ok(grid[r][c], mgrid[r][c], part) for r, c in wrong):
-            return f"{base}. {mistake.explanation}", mistake.id
-    if len(key) == len(key[0]) and _grid_matches([list(c) for c in zip(*grid)], key, part):
-        return f"{base}: the cells are transposed (rows and columns swapped)", "transposed"
-    return base, None
+            everywhere = _grid_matches(grid, mgrid, part)
+            (whole if everywhere else partly).append(mistake)
+    return whole + partly
 
 
 def show_raw(value: Any) -> Any:
@@ -351,16 +379,9 @@ def check_choice(part: ResolvedPart, got: Any) -> PartResult:
     tables = _tables(part)
     if labels_match(got, part.expected, tables):
         return _result(part, sympy.Integer(1), "correct", "correct", shown)
-    for mistake in part.mistakes:
-        if labels_match(got, mistake.value, tables):
-            return _result(
-                part,
-                sympy.Integer(0),
-                "wrong",
-                mistake.explanation,
-                shown,
-                misconception=mistake.id,
-            )
+    matches = [m for m in part.mistakes if labels_match(got, m.value, tables)]
+    if matches:
+        return _explained(part, sympy.Integer(0), "", shown, matches)
     feedback = f"expected {fmt(part.expected)}" if part.reveal else "not the expected answer"
     return _result(part, sympy.Integer(0), "wrong", feedback, shown)
 
@@ -375,3 +396,39 @@ CHECKERS: dict[str, Checker] = {
 def check(part: ResolvedPart, got: Any) -> PartResult:
     """Check ``got`` against ``part`` with the checker its rubric names."""
     return CHECKERS[part.check](part, got)
+
+
+def prefer_consistent(results: list[PartResult], parts: list[ResolvedPart]) -> list[PartResult]:
+    """Where a wrong answer fits several misconceptions, name the one that fits most parts.
+
+    Two misconceptions can give the same value for one part (with p = ½, "p taken as the
+    drop probability" changes nothing); the student's other answers to the same question
+    tell which one they hold. Ties keep the solver's order.
+    """
+    question = {p.id: p.question for p in parts}
+    support: dict[tuple[str, str], int] = {}
+    for r in results:
+        for mid in ([r.misconception] if r.misconception else []) + r.alternatives:
+            key = (question.get(r.id, ""), mid)
+            support[key] = support.get(key, 0) + 1
+    out = []
+    for r in results:
+        if not r.alternatives or r.misconception is None:
+            out.append(r)
+            continue
+        options = [r.misconception, *r.alternatives]
+        best = max(options, key=lambda m: (support[(question.get(r.id, ""), m)], -options.index(m)))
+        if best == r.misconception:
+            out.append(r)
+            continue
+        by_id = {m.id: m for m in next(p for p in parts if p.id == r.id).mistakes}
+        feedback = r.feedback.replace(by_id[r.misconception].explanation, by_id[best].explanation)
+        out.append(
+            dataclasses.replace(
+                r,
+                misconception=best,
+                feedback=feedback,
+                alternatives=[m for m in options if m != best],
+            )
+        )
+    return out

@@ -486,6 +486,10 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
         f"solvers run: {', '.join(sorted({s.solver for s in rubric.solutions.values()})) or 'none'}",
         soft_wrap=True,
     )
+    for note in rubric.indistinct:
+        console.print(
+            f"note: {note}: it cannot be recognised at this tolerance", markup=False, soft_wrap=True
+        )
     return EXIT_OK
 
 

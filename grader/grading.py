@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.checks import check
+from grader.checks import check, prefer_consistent
 from grader.extract.answersheet import SubmissionError, read_answer_sheet
 from grader.results import PartResult, RunError, SubmissionResult
 from grader.rubric import Rubric
@@ -24,7 +24,8 @@ def grade_answers(rubric: Rubric, answers: dict[str, Any]) -> list[PartResult]:
     A part with no answer scores 0 with status ``missing``, exactly as a blank answer does
     (a matrix part lists every cell as wrong).
     """
-    return [check(part, answers.get(part.id)) for part in rubric.parts]
+    results = [check(part, answers.get(part.id)) for part in rubric.parts]
+    return prefer_consistent(results, list(rubric.parts))
 
 
 def unknown_answer_notes(rubric: Rubric, answers: dict[str, Any]) -> list[str]:
@@ -111,7 +112,7 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
         student=submission.student,
         assignment=rubric.assignment,
         source=str(submission.path),
-        parts=parts,
+        parts=prefer_consistent(parts, list(rubric.parts)),
         error=run.error,
         notes=list(run.notes),
         duration=round(run.duration, 3),

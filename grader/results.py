@@ -22,6 +22,8 @@ class PartResult:
     ``got`` and ``expected`` are display forms (strings, or lists of strings for matrices);
     ``expected`` is None where the rubric does not reveal the key. ``wrong_cells`` lists
     zero-based ``[row, col]`` pairs of a matrix part, blank cells included.
+    ``misconception`` is the id of the known mistake the answer matches (its explanation is
+    in ``feedback``); ``alternatives`` are other known mistakes it matches as well.
     """
 
     id: str
@@ -32,6 +34,7 @@ class PartResult:
     got: Any = None
     expected: Any = None
     misconception: str | None = None
+    alternatives: list[str] = field(default_factory=list)
     wrong_cells: list[list[int]] = field(default_factory=list)
     reading: str | None = None
     overridden: bool = False

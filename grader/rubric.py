@@ -17,6 +17,7 @@ import sympy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from grader.runner.base import Limits
+from grader.tolerance import same_within
 from grader.yamlio import Loaded, PathKey, YamlError, format_path, load
 from reference import ParamError, Solution, exact, get_solver
 
@@ -208,6 +209,8 @@ class Rubric:
     solutions: dict[str, Solution]
     parts: tuple[ResolvedPart, ...]
     digest: str
+    #: Misconceptions that fall within a part's tolerance of the key: undetectable there.
+    indistinct: tuple[str, ...] = ()
 
     @property
     def assignment(self) -> str:
@@ -247,8 +250,10 @@ def _pydantic_problems(exc: ValidationError, loaded: Loaded) -> list[str]:
 
 def _resolve(
     model: RubricModel, loaded: Loaded
-) -> tuple[dict[str, Solution], list[ResolvedPart], list[str]]:
+) -> tuple[dict[str, Solution], list[ResolvedPart], list[str], list[str]]:
+    """Run the solvers and resolve every part: (solutions, parts, problems, indistinct)."""
     problems: list[str] = []
+    hidden: list[str] = []
     solutions: dict[str, Solution] = {}
     parts: list[ResolvedPart] = []
     seen_questions: set[str] = set()
@@ -294,11 +299,17 @@ def _resolve(
                     )
                     continue
                 expected = solution.values[p.expect]
-                mistakes = [
-                    KnownMistake(m.id, m.explanation, m.values[p.expect])
-                    for m in solution.misconceptions
-                    if p.expect in m.values
-                ]
+                rtol = p.rtol if p.rtol is not None else model.defaults.rtol
+                atol = p.atol if p.atol is not None else model.defaults.atol
+                mistakes = []
+                for m in solution.misconceptions:
+                    if p.expect not in m.values:
+                        continue
+                    if same_within(m.values[p.expect], expected, rtol, atol):
+                        # A student holding it would be marked right here: say so, once.
+                        hidden.append(f"{q.id}.{p.id}: {m.id} is within tolerance of the key")
+                        continue
+                    mistakes.append(KnownMistake(m.id, m.explanation, m.values[p.expect]))
             else:
                 expected = p.answer
             kind_problem = _kind_problem(p.check, expected)
@@ -331,7 +342,7 @@ def _resolve(
                     title=p.title,
                 )
             )
-    return solutions, parts, problems
+    return solutions, parts, problems, hidden
 
 
 def _is_number(value: Any) -> bool:
@@ -391,11 +402,11 @@ def parse_rubric(loaded: Loaded, path: Path) -> Rubric:
         model = RubricModel.model_validate(loaded.data)
     except ValidationError as exc:
         raise RubricError(_pydantic_problems(exc, loaded)) from None
-    solutions, parts, problems = _resolve(model, loaded)
+    solutions, parts, problems, hidden = _resolve(model, loaded)
     if problems:
         raise RubricError(problems)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest() if Path(path).is_file() else ""
-    return Rubric(model, Path(path), solutions, tuple(parts), digest)
+    return Rubric(model, Path(path), solutions, tuple(parts), digest, tuple(hidden))
 
 
 def load_rubric(path: Path) -> Rubric:

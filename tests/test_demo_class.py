@@ -28,6 +28,14 @@ EXPECTED = {
     ("hw3", "98412002"): (1, "graded"),  # Persian sheet: z as ۰/۷ right; (y−ŷ)² convention elsewhere
     ("hw3", "98412003"): (5, "graded"),  # torch autograd notebook: λ applied without η
     ("hw3", "98412004"): (10, "graded"),  # numpy notebook, all right
+    # hw4 (10 points): momentum 1+2, Adam 1+2, distillation 1+1+2
+    ("hw4", "98413001"): (10, "graded"),  # ASCII sheet, all right
+    ("hw4", "98413002"): (8, "graded"),  # torch.optim + F notebook: T² forgotten in the KD loss
+    ("hw4", "98413003"): (4, "graded"),  # Persian sheet: EMA momentum form, Adam without bias correction
+    # hw5 (13 points): mlp 1, conv 1+1, landmarks 1+1+1, price 1+1+1, descent 2+2
+    ("hw5", "98415001"): (13, "graded"),  # Persian sheet, labels as خطی / MSELoss / CrossEntropyLoss
+    ("hw5", "98415002"): (5.333333, "graded"),  # biases/channels forgotten, 5 units, sigmoid, sign(0)=1 (2 of 3 cells)
+    ("hw5", "98415003"): (13, "graded"),  # notebook measuring real torch models
 }
 
 
