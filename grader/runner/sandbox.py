@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 from pathlib import Path
 
 #: Where a worker's files appear inside the sandbox.
@@ -165,9 +166,19 @@ class PidsCgroup:
         """Remove the group (it must be empty) and its parent when that is empty too."""
         if self.path is None:
             return
-        for path in (self.path, self.path.parent):
+        give_up = time.monotonic() + 5.0
+        while True:  # killed processes take a moment to leave the group
             try:
-                path.rmdir()
+                self.path.rmdir()
+                break
+            except FileNotFoundError:
+                break
             except OSError:
-                pass
+                if time.monotonic() > give_up:
+                    break
+                time.sleep(0.02)
+        try:
+            self.path.parent.rmdir()
+        except OSError:
+            pass  # another worker's group is still there
         self.path = None

@@ -1,0 +1,142 @@
+"""Running a class on a Dask cluster: each worker runs notebooks with the local executor.
+
+Only JSON-safe data crosses the network (DESIGN/STYLE: nothing pickled between
+processes that we define): the notebook's bytes (base64), the names and the limits go
+out; the run comes back as a plain dict whose values are the extractor's tags. Each Dask
+worker process keeps one warm, sandboxed :class:`~grader.runner.pool.LocalExecutor` for
+its lifetime, so a notebook costs a fork there, not a kernel start. Only the notebook
+file travels: files beside it in the student's folder are not shipped.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from grader.extract.variables import Unsupported, decode
+from grader.results import RunError
+from grader.runner.base import Limits, NotebookJob, NotebookRun
+
+#: One warm executor per Dask worker process, keyed by its settings; a cache, not
+#: configuration: it exists so that workers stay warm between tasks.
+_WORKER_EXECUTORS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def encode_value(value: Any) -> Any:
+    """The inverse of :func:`grader.extract.variables.decode`, for sending a run back."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return {"bool": value}
+    if isinstance(value, str):
+        return {"str": value}
+    if isinstance(value, list):
+        return {"list": [encode_value(v) for v in value]}
+    if isinstance(value, dict):
+        return {"dict": {k: encode_value(v) for k, v in value.items()}}
+    if isinstance(value, Unsupported):
+        return {"unsupported": value.type_name}
+    return {"num": str(value)}  # an exact Rational prints as "p/q"
+
+
+def run_to_json(run: NotebookRun) -> dict[str, Any]:
+    """A JSON-safe dict for ``run``; :func:`run_from_json` reads it back."""
+    data = asdict(run)
+    data["values"] = {k: encode_value(v) for k, v in run.values.items()}
+    data["error"] = run.error.to_json() if run.error else None
+    return data
+
+
+def run_from_json(data: dict[str, Any]) -> NotebookRun:
+    """Read back what :func:`run_to_json` wrote."""
+    error = data.get("error")
+    return NotebookRun(
+        values={k: decode(v) for k, v in data.get("values", {}).items()},
+        error=RunError(**error) if error else None,
+        duration=float(data.get("duration", 0.0)),
+        sandbox=str(data.get("sandbox", "none")),
+        notes=list(data.get("notes", [])),
+        output=str(data.get("output", "")),
+    )
+
+
+def run_on_worker(task: dict[str, Any]) -> dict[str, Any]:
+    """Dask task: run one shipped notebook with this worker's warm local executor."""
+    from grader.runner.pool import LocalExecutor
+
+    settings = (str(task["sandbox"]), tuple(task["preload"]))
+    executor = _WORKER_EXECUTORS.get(settings)
+    if executor is None:
+        executor = LocalExecutor(jobs=1, sandbox=settings[0], preload=settings[1])
+        _WORKER_EXECUTORS[settings] = executor
+        atexit.register(executor.close)
+    with tempfile.TemporaryDirectory(prefix="dlgrade-dask-") as tmp:
+        notebook = Path(tmp) / str(task["filename"])
+        notebook.write_bytes(base64.b64decode(task["notebook"]))
+        job = NotebookJob(
+            key=str(task["key"]),
+            notebook=notebook,
+            names=tuple(task["names"]),
+            limits=Limits(**task["limits"]),
+        )
+        [(_, run)] = list(executor.run_many([job]))
+    return run_to_json(run)
+
+
+class DaskExecutor:
+    """Ships notebooks to the Dask cluster at ``scheduler_address``; yields as they finish."""
+
+    def __init__(
+        self, scheduler_address: Any, sandbox: str = "auto", preload: tuple[str, ...] = ("numpy",)
+    ) -> None:
+        from distributed import Client
+
+        self.client = Client(scheduler_address)
+        self.sandbox = sandbox
+        self.preload = tuple(preload)
+
+    def run_many(self, jobs: Iterable[NotebookJob]) -> Iterator[tuple[NotebookJob, NotebookRun]]:
+        """Yield ``(job, run)`` in completion order; an unreadable file is reported, not sent."""
+        from distributed import as_completed
+
+        futures = {}
+        for job in jobs:
+            try:
+                data = job.notebook.read_bytes()
+            except OSError as exc:
+                error = RunError(
+                    "invalid_notebook", f"cannot read {job.notebook.name}: {exc.strerror}"
+                )
+                yield job, NotebookRun(values={}, error=error)
+                continue
+            task = {
+                "key": job.key,
+                "filename": job.notebook.name,
+                "notebook": base64.b64encode(data).decode("ascii"),
+                "names": list(job.names),
+                "limits": asdict(job.limits),
+                "sandbox": self.sandbox,
+                "preload": list(self.preload),
+            }
+            future = self.client.submit(
+                run_on_worker, task, pure=False, key=f"dlgrade-{job.key}-{id(job)}"
+            )
+            futures[future] = job
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                yield job, run_from_json(future.result())
+            except Exception as exc:  # noqa: BLE001 - a lost worker is reported, the class goes on
+                error = RunError(
+                    "kernel_died", f"the Dask task failed: {type(exc).__name__}: {exc}"
+                )
+                yield job, NotebookRun(values={}, error=error)
+
+    def close(self) -> None:
+        """Disconnect from the scheduler (the cluster itself is left running)."""
+        self.client.close()
