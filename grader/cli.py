@@ -30,7 +30,9 @@ from grader.classrun import ClassPlan, grade_class, limits_for, preloads
 from grader.extract.answersheet import SubmissionError, read_answer_sheet
 from grader.fsutil import atomic_write_text
 from grader.grading import grade_run, grade_sheet, notebook_job
+from grader.ingest import IngestError
 from grader.keytext import key_json, key_text, solution_text
+from grader.overrides import OverrideError, apply_all_overrides, load_overrides
 from grader.results import SubmissionResult
 from grader.rubric import Rubric, RubricError, find_rubric, load_rubric
 from grader.store import ResultStore
@@ -284,6 +286,10 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"{path}: not a folder or a .zip")
     plan = _plan(path, args.rubric)
     overrides_path = args.overrides or (path / "overrides.yaml")
+    if args.overrides and not args.overrides.is_file():
+        raise UsageError(f"{args.overrides}: no such overrides file")
+    # Read before grading so a typo in it is reported at once, not after the whole class.
+    ta_overrides = load_overrides(overrides_path) if overrides_path.is_file() else []
     store = ResultStore(args.out / ".dlgrade" / "results")
     if args.fresh:
         store = ResultStore(Path(tempfile.mkdtemp(prefix="dlgrade-fresh-")))
@@ -319,13 +325,8 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
             plan, _executor_factory(args, plan), store, overrides, on_result
         )
 
-    if overrides_path.is_file():
-        from grader.overrides import apply_overrides, load_overrides
-
-        loaded = load_overrides(overrides_path)
-        classes = [
-            (rubric, apply_overrides(results, rubric, loaded)) for rubric, results in classes
-        ]
+    if ta_overrides:
+        classes = apply_all_overrides(classes, ta_overrides)
     written = write_reports(
         args.out,
         classes,
@@ -517,7 +518,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             errors.print(f"  {problem}", markup=False)
         return EXIT_USAGE
-    except (UsageError, ParamError) as exc:
+    except (UsageError, ParamError, OverrideError, IngestError) as exc:
         errors.print("error:", str(exc), style="red", markup=False)
         return EXIT_USAGE
     except KeyboardInterrupt:
