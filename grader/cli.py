@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -348,7 +349,9 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
 def _unpack(archive: Path, out: Path, console: Console) -> Path:
     from grader.ingest import unpack_submissions
 
-    ingested = unpack_submissions(archive, out / ".dlgrade" / "unpacked" / archive.stem)
+    dest = out / ".dlgrade" / "unpacked" / archive.stem
+    shutil.rmtree(dest, ignore_errors=True)  # a re-run must not see files the zip no longer has
+    ingested = unpack_submissions(archive, dest)
     for message in ingested.refused:
         console.print(f"[yellow]refused:[/] {message}")
     return ingested.root
@@ -473,7 +476,7 @@ def cmd_key(args: argparse.Namespace, console: Console) -> int:
         else:
             text = key_text(rubric)
         atomic_write_text(args.out, text)
-        console.print(f"key written to {args.out}")
+        console.print(f"key written to {args.out}", soft_wrap=True)
     else:
         console.print(Markdown(key_text(rubric)))
     return EXIT_OK
