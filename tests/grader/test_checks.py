@@ -102,8 +102,9 @@ def test_numeric_verdict_matches_the_rule_computed_with_fractions(key, got, rtol
     )
     # the slash text has two readings; the rule holds if either reading is close
     candidates = [got]
-    if got.denominator != 1 and got.numerator >= 0:
-        candidates.append(Fraction(f"{got.numerator}.{got.denominator}"))
+    if got.denominator != 1:  # "-3/2" also reads as -3.2
+        sign = -1 if got < 0 else 1
+        candidates.append(sign * Fraction(f"{abs(got.numerator)}.{got.denominator}"))
     expected_ok = any(abs(c - key) <= atol + rtol * abs(key) for c in candidates)
     assert (verdict.status == "correct") == expected_ok
 
