@@ -460,7 +460,12 @@ def cmd_solve(args: argparse.Namespace, console: Console) -> int:
             + ", ".join(f"--param {m}=VALUE" for m in missing)
             + f" (see grade solve {spec.name} --help)"
         )
-    solution = spec(**params)
+    try:
+        solution = spec(**params)
+    except ParamError:
+        raise
+    except (ValueError, TypeError, ZeroDivisionError) as exc:  # as `grade validate` reports it
+        raise UsageError(f"solver {spec.name} failed: {exc}") from None
     if args.json:
         print(json.dumps(solution_json(solution), ensure_ascii=False, indent=2))
     else:

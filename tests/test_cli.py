@@ -239,6 +239,15 @@ def test_solve_with_a_missing_parameter_exits_2_without_a_traceback(capsys):
     )
 
 
+def test_solve_with_a_param_the_solver_cannot_use_exits_2_without_a_traceback(capsys):
+    argv = ["solve", "gd.l2_step", "--json"]
+    for key, value in SOLVERS["gd.l2_step"].example.items():
+        argv += ["--param", f"{key}={json.dumps(value)}"]
+    assert main([*argv, "--param", "loss=[]"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+
+
 def test_solve_with_a_malformed_param_exits_2(capsys):
     assert main(["solve", "dropout", "--param", "output"]) == 2
     assert capsys.readouterr().err.strip() == "error: --param 'output': expected NAME=VALUE"
