@@ -511,8 +511,11 @@ class LocalExecutor:
                             )
                         else:
                             worker.kill()
-                        if time.monotonic() - worker.started_at < 1.0 and not worker.ready:
-                            raise RuntimeError("a notebook worker cannot start; try sandbox='none'")
+                        if not worker.ready:  # the grader's environment, not a student
+                            raise RuntimeError(
+                                f"a notebook worker ({self.mode}) exited while starting; "
+                                "check that IPython and the preload modules import"
+                            )
                         worker.start()
                         register(worker)
                         continue
