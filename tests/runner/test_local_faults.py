@@ -67,8 +67,14 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     with LocalExecutor(jobs=2) as executor:
         runs = {job.key: run for job, run in executor.run_many(jobs)}
         elapsed = time.monotonic() - start
-        # Below each worker (bwrap, or the zygote itself) only the zygote may remain.
-        leftovers = [pid for w in executor.workers for pid in _descendants(w.proc.pid)]
+        # Below each worker (bwrap, or the zygote itself) only the zygote may remain. Killed
+        # processes take a moment to be reaped on a loaded machine: allow a few seconds.
+        deadline = time.monotonic() + 10
+        while True:
+            leftovers = [pid for w in executor.workers for pid in _descendants(w.proc.pid)]
+            if len(leftovers) <= len(executor.workers) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         workers = len(executor.workers)
         outside = [
             p for p in (root.parent / "escaped.txt", Path("/work/escaped.txt")) if p.exists()
