@@ -33,6 +33,8 @@ FAULTS = {
     "non_utf8_bytes": ("answer",),
     "silenced_traceback": ("before",),
     "writes_outside": ("results", "written_here"),
+    "reads_other_student": ("stolen",),
+    "opens_sockets": ("loopback", "public"),
 }
 GOOD = ("dropout_standard_train", "p", "answer")
 
@@ -59,6 +61,8 @@ def _descendants(root: int) -> list[int]:
 def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Run every fault notebook and three good ones in one run_many; time and processes."""
     root = tmp_path_factory.mktemp("class")
+    (root / "other_student").mkdir()
+    (root / "other_student" / "answers.txt").write_text("the other student's answers")
     jobs = [job_for(root, "good_first", "good_numpy", GOOD)]
     jobs += [job_for(root, name, name, names) for name, names in FAULTS.items()]
     jobs += [job_for(root, "good_middle", "good_numpy", GOOD)]
@@ -199,6 +203,22 @@ def test_writing_outside_the_folder_does_not_reach_the_grader(batch: dict) -> No
     assert not (batch["root"] / "writes_outside" / "mine.txt").exists()  # a copy, not the original
     if run.sandbox == "bwrap":  # inside the sandbox /work IS its own folder
         assert run.values["results"] == ["blocked", "written", "blocked", "blocked"]
+
+
+def test_reading_another_students_folder_finds_nothing(batch: dict) -> None:
+    run = run_of(batch, "reads_other_student")
+    assert run.error is None  # graded: the attempt failed inside the notebook, not the run
+    assert str(run.values["stolen"]).startswith("blocked: ")
+    assert "answers" not in str(run.values["stolen"])
+
+
+def test_opening_sockets_is_blocked_by_the_sandbox(batch: dict) -> None:
+    run = run_of(batch, "opens_sockets")
+    assert run.error is None
+    if run.sandbox != "bwrap":
+        pytest.skip("no bwrap here: without a network namespace a socket may connect")
+    assert str(run.values["loopback"]).startswith("blocked: ")
+    assert str(run.values["public"]).startswith("blocked: ")
 
 
 def test_a_student_who_kills_the_worker_is_reported_and_the_next_is_graded(
