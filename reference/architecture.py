@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy
 
-from reference.core import Misconception, ParamError, Solution, exact, solver
+from reference.core import ParamError, Solution, distinct_misconceptions, exact, solver
 
 # --------------------------------------------------------------------------- inputs
 
@@ -48,18 +48,6 @@ def _pair(x: Any, name: str, minimum: int) -> tuple[int, int]:
         return _integer(x[0], f"{name}[0]", minimum), _integer(x[1], f"{name}[1]", minimum)
     value = _integer(x, name, minimum)
     return value, value
-
-
-def _misconceptions(
-    key: Mapping[str, Any], candidates: list[tuple[str, str, dict[str, Any]]]
-) -> tuple[Misconception, ...]:
-    """Keep each candidate's values that differ from the key; drop candidates equal to it."""
-    out = []
-    for mid, explanation, values in candidates:
-        changed = {k: v for k, v in values.items() if k in key and key[k] != v}
-        if changed:
-            out.append(Misconception(mid, explanation, changed))
-    return tuple(out)
 
 
 def _ints(xs: list[int]) -> list[sympy.Integer]:
@@ -166,7 +154,7 @@ def params_mlp(layers: Any, bias: Any = True) -> Solution:
         params={"layers": sizes, "bias": has_bias},
         values=key,
         steps=tuple(steps),
-        misconceptions=_misconceptions(key, candidates),
+        misconceptions=distinct_misconceptions(key, candidates),
     )
 
 
@@ -314,7 +302,7 @@ def params_conv2d(
         params=params_doc,
         values=key,
         steps=tuple(steps),
-        misconceptions=_misconceptions(key, candidates),
+        misconceptions=distinct_misconceptions(key, candidates),
     )
 
 
@@ -708,7 +696,7 @@ def output_layer(
         params={k: v for k, v in given.items() if v is not None},
         values=key,
         steps=tuple(steps),
-        misconceptions=_misconceptions(key, candidates),
+        misconceptions=distinct_misconceptions(key, candidates),
     )
 
 

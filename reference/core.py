@@ -8,7 +8,7 @@ would compute by hand.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -98,6 +98,27 @@ class Misconception:
     id: str
     explanation: str
     values: Mapping[str, Value]
+
+
+def misconception_if_distinct(
+    key: Mapping[str, Any], mid: str, explanation: str, values: Mapping[str, Any]
+) -> Misconception | None:
+    """The misconception with only its values that differ from the key.
+
+    Values that are None (the variant is undefined there) or for keys the solution lacks
+    are left out; None is returned when nothing differs — a misconception equal to the key
+    could never be told apart from a right answer.
+    """
+    changed = {k: v for k, v in values.items() if k in key and v is not None and v != key[k]}
+    return Misconception(mid, explanation, changed) if changed else None
+
+
+def distinct_misconceptions(
+    key: Mapping[str, Any], candidates: Iterable[tuple[str, str, Mapping[str, Any]]]
+) -> tuple[Misconception, ...]:
+    """:func:`misconception_if_distinct` over ``(id, explanation, values)`` candidates."""
+    found = (misconception_if_distinct(key, *candidate) for candidate in candidates)
+    return tuple(m for m in found if m is not None)
 
 
 @dataclass(frozen=True)

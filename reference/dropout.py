@@ -13,7 +13,15 @@ from typing import Any
 
 import sympy
 
-from reference.core import Misconception, ParamError, Solution, exact, fmt, solver
+from reference.core import (
+    Misconception,
+    ParamError,
+    Solution,
+    exact,
+    fmt,
+    misconception_if_distinct,
+    solver,
+)
 
 Tensor = Any  # a Rational or a (nested) list of them, rectangular
 
@@ -92,14 +100,6 @@ def _variants(out: Tensor, mask: Tensor, keep: sympy.Rational) -> dict[str, Tens
     }
 
 
-def _distinct(
-    key: dict[str, Any], mid: str, explanation: str, values: dict[str, Any]
-) -> Misconception | None:
-    """A misconception keeping only the values that differ from the key; None if none do."""
-    changed = {k: v for k, v in values.items() if v is not None and v != key[k]}
-    return Misconception(mid, explanation, changed) if changed else None
-
-
 def _misconceptions(
     key: dict[str, Any], out: Tensor, mask: Tensor, keep: sympy.Rational, shape: tuple[int, ...]
 ) -> tuple[Misconception, ...]:
@@ -111,7 +111,7 @@ def _misconceptions(
     if wrong != 0:
         flipped["inverted.train"] = _map(lambda o, m: o * m / wrong, out, mask)
     found.append(
-        _distinct(
+        misconception_if_distinct(
             key,
             "p_as_drop_probability",
             f"p is the keep probability; using 1 − p = {fmt(wrong)} (the drop probability) "
@@ -120,7 +120,7 @@ def _misconceptions(
         )
     )
     found.append(
-        _distinct(
+        misconception_if_distinct(
             key,
             "inverted_train_not_scaled",
             f"Inverted dropout divides the kept units by p = {fmt(keep)} while training; "
@@ -129,7 +129,7 @@ def _misconceptions(
         )
     )
     found.append(
-        _distinct(
+        misconception_if_distinct(
             key,
             "inverted_test_divided_by_p",
             "Inverted dropout already scaled during training; at test time the output is used "
@@ -138,7 +138,7 @@ def _misconceptions(
         )
     )
     found.append(
-        _distinct(
+        misconception_if_distinct(
             key,
             "inverted_test_times_p",
             "Multiplying by p at test time is standard dropout; inverted dropout leaves the test "
@@ -147,7 +147,7 @@ def _misconceptions(
         )
     )
     found.append(
-        _distinct(
+        misconception_if_distinct(
             key,
             "standard_test_not_scaled",
             f"Standard dropout trains on out ⊙ mask, whose expectation is out · p; at test time "
@@ -156,7 +156,7 @@ def _misconceptions(
         )
     )
     found.append(
-        _distinct(
+        misconception_if_distinct(
             key,
             "standard_train_scaled",
             "Dividing the kept units by p while training is inverted dropout; standard dropout "
@@ -166,7 +166,7 @@ def _misconceptions(
     )
     swapped = _variants(out, mask, keep)
     found.append(
-        _distinct(
+        misconception_if_distinct(
             key,
             "variants_swapped",
             "The standard and inverted tables were exchanged: standard scales at test time, "
@@ -180,7 +180,7 @@ def _misconceptions(
         )
     )
     found.append(
-        _distinct(
+        misconception_if_distinct(
             key,
             "mask_complement",
             "A 1 in the mask keeps the unit; zeroing the cells where the mask is 1 drops exactly "
@@ -194,7 +194,7 @@ def _misconceptions(
     mask_t = _transpose_last(mask, shape)
     if mask_t is not None:
         found.append(
-            _distinct(
+            misconception_if_distinct(
                 key,
                 "mask_transposed",
                 "The mask is applied cell by cell in the same position; row i, column j of the "

@@ -27,7 +27,16 @@ from sympy.parsing.sympy_parser import (
     standard_transformations,
 )
 
-from reference.core import Misconception, ParamError, Solution, exact, exact_vector, fmt, solver
+from reference.core import (
+    Misconception,
+    ParamError,
+    Solution,
+    distinct_misconceptions,
+    exact,
+    exact_vector,
+    fmt,
+    solver,
+)
 
 X = sympy.Symbol("x")
 _EXPR_CHARS = re.compile(r"^[0-9x+\-*/^().\s]+$")
@@ -254,7 +263,7 @@ def l2_step(
             {"loss": data_loss + lmb / 2 * _dot(w, w)},
         ),
     ]
-    misconceptions = _distinct_misconceptions(values, candidates)
+    misconceptions = distinct_misconceptions(values, candidates)
     params = {
         "weights": weights,
         "inputs": inputs,
@@ -265,18 +274,6 @@ def l2_step(
         "x": x,
     }
     return Solution(L2_STEP, params, values, steps, misconceptions)
-
-
-def _distinct_misconceptions(
-    key: dict[str, Any], candidates: Sequence[tuple[str, str, dict[str, Any]]]
-) -> tuple[Misconception, ...]:
-    """The candidates with their values that differ from the key; those with none dropped."""
-    found = []
-    for mid, why, vals in candidates:
-        changed = {k: v for k, v in vals.items() if k in key and v != key[k]}
-        if changed:
-            found.append(Misconception(mid, why, changed))
-    return tuple(found)
 
 
 # ---------------------------------------------------------------- gd.descent

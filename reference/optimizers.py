@@ -20,7 +20,15 @@ from typing import Any
 
 import sympy
 
-from reference.core import Misconception, ParamError, Solution, exact, exact_vector, solver
+from reference.core import (
+    Misconception,
+    ParamError,
+    Solution,
+    exact,
+    exact_vector,
+    misconception_if_distinct,
+    solver,
+)
 
 #: Significant digits of a reported value that is irrational.
 PRECISION_DIGITS = 30
@@ -277,8 +285,7 @@ def _misconception(
         wrong = compute()
     except _Undefined:
         return None
-    changed = {k: v for k, v in wrong.items() if k in key and key[k] != v}
-    return Misconception(mid, explanation, changed) if changed else None
+    return misconception_if_distinct(key, mid, explanation, wrong)
 
 
 @dataclass(frozen=True)

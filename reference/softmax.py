@@ -18,10 +18,10 @@ from typing import Any
 import sympy
 
 from reference.core import (
-    Misconception,
     ParamError,
     Solution,
     decimal_text,
+    distinct_misconceptions,
     exact,
     exact_vector,
     solver,
@@ -74,18 +74,6 @@ def log_softmax_exprs(z: Sequence[sympy.Expr], t: sympy.Expr = _ONE) -> Exprs:
 
 def _settled(exprs: Exprs) -> list[sympy.Rational]:
     return [_settle(e) for e in exprs]
-
-
-def _misconceptions(
-    key: dict[str, Any], candidates: list[tuple[str, str, dict[str, Any]]]
-) -> tuple[Misconception, ...]:
-    """Keep each candidate's values that differ from the key; drop candidates equal to it."""
-    out = []
-    for mid, explanation, values in candidates:
-        changed = {k: v for k, v in values.items() if k in key and key[k] != v}
-        if changed:
-            out.append(Misconception(mid, explanation, changed))
-    return tuple(out)
 
 
 def _precision(exprs: list[sympy.Expr]) -> str | None:
@@ -161,7 +149,7 @@ def softmax(logits: Any, T: Any = 1) -> Solution:
         params={"logits": z, "T": t},
         values=key,
         steps=steps,
-        misconceptions=_misconceptions(key, candidates),
+        misconceptions=distinct_misconceptions(key, candidates),
         precision=_precision(exprs),
     )
 
@@ -318,7 +306,7 @@ def distillation(
         params={"student_logits": s, "teacher_logits": t, "label": y, "T": temp, "alpha": a},
         values=key,
         steps=steps,
-        misconceptions=_misconceptions(key, candidates),
+        misconceptions=distinct_misconceptions(key, candidates),
         precision=_precision(
             [*e["teacher_soft"], *e["student_soft"], *e["student_probs"], loss_expr]
             + [e[name] for name in ("ce_hard", "kl_soft", "ce_soft")]
