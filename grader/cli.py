@@ -34,6 +34,7 @@ from grader.grading import grade_run, grade_sheet, notebook_job
 from grader.ingest import IngestError
 from grader.keytext import key_json, key_text, solution_text
 from grader.overrides import OverrideError, apply_all_overrides, load_overrides
+from grader.report.i18n import answer_text
 from grader.results import SubmissionResult
 from grader.rubric import Rubric, RubricError, find_rubric, load_rubric
 from grader.store import ResultStore
@@ -425,7 +426,7 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
             part.id,
             f"{part.score:g}/{part.max_score:g}",
             f"[{colour}]{part.status}[/]",
-            _compact(part.got),
+            answer_text(part.got),
             part.feedback,
         )
     console.print(table)
@@ -435,13 +436,6 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[yellow]note:[/] {note}")
     console.print(f"[bold]score {result.score:g} / {result.max_score:g}")
     return EXIT_OK
-
-
-def _compact(value: Any) -> str:
-    """A student's value on one line: ``[[1.6, 0], [0, 2.5]]`` without quotes."""
-    if isinstance(value, list):
-        return "[" + ", ".join(_compact(v) for v in value) + "]"
-    return "" if value is None else str(value)
 
 
 def cmd_solve(args: argparse.Namespace, console: Console) -> int:

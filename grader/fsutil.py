@@ -7,11 +7,12 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` so a reader sees the old file or the new one, never half.
 
     The text goes to a temporary file in the same folder, is flushed to disk, then renamed
-    over ``path`` — an interrupted run never leaves a truncated result behind.
+    over ``path`` — an interrupted run never leaves a truncated result behind. Returns
+    ``path``.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,3 +26,4 @@ def atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from grader.fsutil import atomic_write_text
 from grader.report import exports as _exports
 from grader.report import html
-from grader.report.exports import ClassResults, atomic_write, page_names
+from grader.report.exports import ClassResults, page_names
 from grader.report.i18n import check_lang
 from grader.report.terminal import summary_table
 from grader.results import SubmissionResult
@@ -62,7 +63,7 @@ def write_reports(
     written: list[Path] = []
 
     def write(name: str, text: str) -> None:
-        written.append(atomic_write(out / name, text))
+        written.append(atomic_write_text(out / name, text))
 
     if "html" in formats:
         pages = {student: f"{names[student]}.html" for student in entries}

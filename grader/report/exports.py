@@ -1,7 +1,7 @@
 """Gradebook files: grades.csv, results.json, Gradescope results, Canvas and Moodle CSVs.
 
 Every writer here returns the file's text (or JSON-ready data), so tests can compare them
-with golden files; :func:`atomic_write` puts them on disk. Exports use ASCII digits and no
+with golden files; :func:`grader.fsutil.atomic_write_text` puts them on disk. Exports use ASCII digits and no
 thousands separators whatever the report language, because gradebooks parse them.
 """
 
@@ -10,15 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from grader.report.i18n import label
+from grader.report.i18n import answer_text, label
 from grader.results import SubmissionResult
 from grader.rubric import Rubric
 
@@ -26,21 +23,6 @@ ClassResults = tuple[Rubric, list[SubmissionResult]]
 
 #: Students whose page name would overwrite a class-wide file get a prefix.
 _RESERVED = {"index"}
-
-
-def atomic_write(path: Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def score_text(value: float) -> str:
@@ -139,16 +121,6 @@ def results_json(classes: Sequence[ClassResults]) -> dict[str, Any]:
     }
 
 
-def _answer_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "[" + ", ".join(_answer_text(v) for v in value) + "]"
-    if isinstance(value, float):
-        return score_text(value)
-    return str(value)
-
-
 def gradescope_json(
     student: str, entries: Sequence[tuple[Rubric, SubmissionResult]], *, lang: str = "en"
 ) -> dict[str, Any]:
@@ -170,9 +142,9 @@ def gradescope_json(
             pnumbers[question] = pnumbers.get(question, 0) + 1
             number = f"{qnumbers.get(question, 0)}.{pnumbers[question]}"
             lines = [f"{label(part.status, lang)}"]
-            lines.append(f"{label('your_answer', lang)}: {_answer_text(part.got)}")
+            lines.append(f"{label('your_answer', lang)}: {answer_text(part.got, score_text)}")
             if part.expected is not None and _revealed(rubric, part.id):
-                lines.append(f"{label('expected', lang)}: {_answer_text(part.expected)}")
+                lines.append(f"{label('expected', lang)}: {answer_text(part.expected, score_text)}")
             if part.feedback:
                 lines.append(part.feedback)
             if part.overridden:

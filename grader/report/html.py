@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from grader.report import plots
-from grader.report.i18n import check_lang, digits, label, number, score_of
+from grader.report.i18n import answer_text, check_lang, digits, label, number, score_of
 from grader.results import PartResult, SubmissionResult
 from grader.rubric import ResolvedPart, Rubric
 
@@ -67,17 +67,6 @@ def _base(lang: str, title: str) -> dict[str, Any]:
     }
 
 
-def _text(value: Any) -> str:
-    """One display string for an answer of any shape (lists written as ``[a, b]``)."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "[" + ", ".join(_text(v) for v in value) + "]"
-    if isinstance(value, float):
-        return number(value)
-    return str(value)
-
-
 def _is_grid(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(r, list) for r in value)
 
@@ -89,11 +78,14 @@ def _display(value: Any, wrong: set[tuple[int, int]] | None = None) -> dict[str,
     if _is_grid(value):
         wrong = wrong or set()
         rows = [
-            [{"text": _text(cell), "wrong": (r, c) in wrong} for c, cell in enumerate(row)]
+            [
+                {"text": answer_text(cell, number), "wrong": (r, c) in wrong}
+                for c, cell in enumerate(row)
+            ]
             for r, row in enumerate(value)
         ]
         return {"kind": "grid", "rows": rows}
-    return {"kind": "text", "text": _text(value)}
+    return {"kind": "text", "text": answer_text(value, number)}
 
 
 def _lookup(rubric: Rubric, part_id: str) -> ResolvedPart | None:

@@ -6,6 +6,9 @@ separator ``٫``; matrices, code and exports keep ASCII digits so they can be co
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 LANGS = ("en", "fa")
 
 _PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
@@ -137,3 +140,14 @@ def score_of(score: float, max_score: float, lang: str) -> str:
     if lang == "fa":
         return f"{number(score, lang)} از {number(max_score, lang)}"
     return f"{number(score, lang)} / {number(max_score, lang)}"
+
+
+def answer_text(value: Any, number_text: Callable[[float], str] = str) -> str:
+    """One line for an answer of any shape: lists as ``[a, b]``, floats via ``number_text``."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "[" + ", ".join(answer_text(v, number_text) for v in value) + "]"
+    if isinstance(value, float):
+        return number_text(value)
+    return str(value)
