@@ -198,17 +198,31 @@ def check_matrix(part: ResolvedPart, got: Any) -> PartResult:
             show_raw(got),
             wrong_cells=every_cell,
         )
+    vector_key = rows == 1 and not isinstance(part.expected[0], list)
+    notes: dict[str, Any] = {}
+    if vector_key and _shape(grid) == (cols, 1) and cols > 1:
+        # numpy's column vector (n×1) for a vector question: the same numbers, read as a vector.
+        grid = [[row[0] for row in grid]]
+        notes["reading"] = "a column vector, read as a vector"
     shape = _shape(grid)
+    shown = show_raw(grid[0] if vector_key and shape[0] == 1 else grid)
     if shape != (rows, cols):
-        transposed = [list(col) for col in zip(*grid)]
         feedback = f"shape {shape[0]}×{shape[1]}, expected {rows}×{cols}"
+        transposed = [list(col) for col in zip(*grid)]
         if _shape(transposed) == (rows, cols) and _grid_matches(transposed, key, part):
-            feedback = (
-                f"{feedback}: your matrix is the transpose of the key (rows and columns swapped)"
+            feedback += ": your matrix is the transpose of the key (rows and columns swapped)"
+        same_shape = [
+            m
+            for m in part.mistakes
+            if (mgrid := _grid(m.value)) is not None
+            and _shape(mgrid) == shape
+            and _grid_matches(grid, mgrid, part)
+        ]
+        if same_shape:
+            return _explained(
+                part, sympy.Integer(0), feedback, shown, same_shape, wrong_cells=every_cell
             )
-        return _result(
-            part, sympy.Integer(0), "wrong", feedback, show_raw(grid), wrong_cells=every_cell
-        )
+        return _result(part, sympy.Integer(0), "wrong", feedback, shown, wrong_cells=every_cell)
     wrong = [
         [r, c]
         for r in range(rows)
@@ -216,9 +230,8 @@ def check_matrix(part: ResolvedPart, got: Any) -> PartResult:
         if not _cell_ok(grid[r][c], key[r][c], part)
     ]
     fraction = sympy.Rational(rows * cols - len(wrong), rows * cols)
-    shown = show_raw(grid)
     if not wrong:
-        return _result(part, fraction, "correct", "correct", shown)
+        return _result(part, fraction, "correct", "correct", shown, **notes)
     total = rows * cols
     blanks = sum(1 for r, c in wrong if is_blank(grid[r][c]))
     base = f"{total - len(wrong)} of {total} cells correct" + (
@@ -226,7 +239,7 @@ def check_matrix(part: ResolvedPart, got: Any) -> PartResult:
     )
     matches = _matrix_mistakes(grid, key, wrong, part)
     if matches:
-        return _explained(part, fraction, base, shown, matches, wrong_cells=wrong)
+        return _explained(part, fraction, base, shown, matches, wrong_cells=wrong, **notes)
     if rows == cols and _grid_matches([list(c) for c in zip(*grid)], key, part):
         base += ": the cells are transposed (rows and columns swapped)"
         return _result(
@@ -237,8 +250,9 @@ def check_matrix(part: ResolvedPart, got: Any) -> PartResult:
             shown,
             wrong_cells=wrong,
             misconception="transposed",
+            **notes,
         )
-    return _result(part, fraction, _status(fraction), base, shown, wrong_cells=wrong)
+    return _result(part, fraction, _status(fraction), base, shown, wrong_cells=wrong, **notes)
 
 
 def _matrix_mistakes(

@@ -37,7 +37,9 @@ class ResultStore:
         self.root = Path(root)
 
     def _path(self, assignment: str, student: str) -> Path:
-        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in student)
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in student)
+        if safe != student:  # "a/b" and "a_b" must not share a file
+            safe += "-" + hashlib.sha256(student.encode()).hexdigest()[:10]
         return self.root / assignment / f"{safe}.json"
 
     def get(self, assignment: str, student: str, digest: str) -> SubmissionResult | None:

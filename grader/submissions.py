@@ -7,6 +7,7 @@ answer sheet, or a single such file named after the student.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -25,12 +26,29 @@ class Submission:
     path: Path
     kind: Kind
     folder: Path
+    #: False for a single file named after the student, directly in the assignment folder.
+    whole_folder: bool = True
 
     def files(self) -> list[Path]:
         """Every file that makes up the submission (for change detection)."""
-        if self.folder == self.path.parent and self.folder.name == self.student:
+        if self.whole_folder:
             return sorted(p for p in self.folder.rglob("*") if p.is_file())
         return [self.path]
+
+
+def student_id(name: str) -> str:
+    """A student's id as exports need it: any script's digits as ASCII, no direction marks.
+
+    Quera folders and Persian answer sheets often write student numbers in Persian digits
+    (۹۸۴۱۱۳۸۷); gradebooks want 98411387. Letters are kept as they are.
+    """
+    out = []
+    for ch in unicodedata.normalize("NFC", name):
+        if unicodedata.category(ch) == "Cf":
+            continue
+        digit = unicodedata.decimal(ch, None)
+        out.append(str(digit) if digit is not None else ch)
+    return "".join(out).strip()
 
 
 def _kind(path: Path) -> Kind:
@@ -61,9 +79,11 @@ def students_in(folder: Path, assignment: str) -> list[Submission]:
             chosen = _pick(entry)
             path = chosen if chosen is not None else entry
             kind = _kind(chosen) if chosen is not None else "unknown"
-            found.append(Submission(entry.name, assignment, path, kind, entry))
+            found.append(Submission(student_id(entry.name), assignment, path, kind, entry))
         elif _kind(entry) != "unknown":
-            found.append(Submission(entry.stem, assignment, entry, _kind(entry), folder))
+            found.append(
+                Submission(student_id(entry.stem), assignment, entry, _kind(entry), folder, False)
+            )
     return found
 
 

@@ -378,11 +378,32 @@ def test_vector_key_takes_a_flat_list_and_lists_cells_in_row_zero(hw3):
     assert check_matrix(part, ["-2.3", "-4.6", "-9.2", "-18.4", "-36.8"]).status == "correct"
 
 
-def test_column_vector_for_a_vector_key_is_explained_as_a_transpose(hw3):
+def test_column_vector_for_a_vector_key_is_read_as_the_vector_and_says_so(hw3):
+    # numpy's (n, 1) column for a vector question holds the same numbers: not a mistake.
     part = hw3.part("gd.grad")
     result = check_matrix(part, [["-2.3"], ["-4.6"], ["-9.2"], ["-18.4"], ["-36.8"]])
+    assert result.status == "correct"
+    assert result.reading == "a column vector, read as a vector"
+    assert result.got == ["-2.3", "-4.6", "-9.2", "-18.4", "-36.8"]
+
+
+def test_wrong_column_vector_lists_wrong_cells_of_the_vector(hw3):
+    part = hw3.part("gd.grad")
+    result = check_matrix(part, [["-2.3"], ["-4.6"], ["9.2"], ["-18.4"], [""]])
+    assert result.status == "partial"
+    assert result.wrong_cells == [[0, 2], [0, 4]]
+
+
+def test_answer_with_the_shape_of_a_misconception_gets_its_explanation():
+    part = part_from(
+        "{id: per_layer, expect: per_layer, points: 1, check: matrix}",
+        solver="params.mlp",
+        params="{layers: [784, 128, 64, 10]}",
+    )
+    result = check_matrix(part, [784, 100480, 8256, 650])
     assert result.status == "wrong"
-    assert "transpose of the key" in result.feedback
+    assert result.misconception == "input_layer_counted"
+    assert result.feedback.startswith("shape 1×4, expected 1×3. ")
 
 
 def test_matrix_p_taken_as_drop_probability_is_named(hw2):

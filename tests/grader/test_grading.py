@@ -128,3 +128,14 @@ def test_submission_result_round_trips_through_json(hw2):
     result = grade_sheet(hw2, Submission("98411402", "hw2", path, "sheet", path.parent))
     again = SubmissionResult.from_json(result.to_json())
     assert again == result
+
+
+def test_student_numbers_in_persian_digits_become_ascii_ids(tmp_path: Path) -> None:
+    from grader.submissions import student_id, students_in
+
+    (tmp_path / "۹۸۴۱۱۳۸۷").mkdir()
+    (tmp_path / "۹۸۴۱۱۳۸۷" / "answers.yaml").write_text("answers: {}\n")
+    (tmp_path / "\u200f٩٨٤١١٤٠٢.yaml").write_text("answers: {}\n")
+    ids = sorted(s.student for s in students_in(tmp_path, "hw"))
+    assert ids == ["98411387", "98411402"]
+    assert student_id("Sara Ahmadi") == "Sara Ahmadi"

@@ -196,3 +196,15 @@ def test_stale_stored_result_is_not_reused_after_the_rubric_changes(course):
     ((_, results),), stats = grade_class([(changed, [sub])], no_executor, store)
     assert (stats.graded, stats.reused) == (1, 0)
     assert results[0].max_score == 22.0
+
+
+def test_students_whose_safe_names_coincide_keep_separate_results(tmp_path: Path) -> None:
+    store = ResultStore(tmp_path)
+    for student in ("a/b", "a_b", "a b"):
+        store.put(SubmissionResult(student, "hw", "x", []), "fp")
+    assert {store.get("hw", s, "fp").student for s in ("a/b", "a_b", "a b")} == {
+        "a/b",
+        "a_b",
+        "a b",
+    }
+    assert len(list((tmp_path / "hw").glob("*.json"))) == 3
