@@ -97,13 +97,16 @@ def bwrap_command(slot: Path, zygote: Path, tmp_mb: int = SANDBOX_TMP_MB) -> lis
             argv += ["--ro-bind", str(path), f"/{name}"]
     for name in _ETC:
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    for root in python_roots():
-        argv += ["--ro-bind", root, root]
     argv += [
         "--proc", "/proc",
         "--dev", "/dev",
         "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp",
         "--size", str(64 * 1024 * 1024), "--tmpfs", "/dev/shm",
+    ]  # fmt: skip
+    # After the tmpfs: a Python (or venv) living under /tmp must stay visible inside.
+    for root in python_roots():
+        argv += ["--ro-bind", root, root]
+    argv += [
         "--bind", str(slot), SANDBOX_WORKDIR,
         "--ro-bind", str(zygote), SANDBOX_ZYGOTE,
         "--remount-ro", "/",  # only /work, /tmp and /dev/shm stay writable
