@@ -104,6 +104,12 @@ def _grade_parser() -> argparse.ArgumentParser:
         "--memory", type=int, help="memory limit per notebook in MB (overrides the rubric)"
     )
     p.add_argument(
+        "--processes", type=int, help="processes a notebook may run at once (overrides the rubric)"
+    )
+    p.add_argument(
+        "--output-limit", type=int, help="bytes of output kept per notebook (overrides the rubric)"
+    )
+    p.add_argument(
         "--fresh", action="store_true", help="re-grade everyone, ignoring stored results"
     )
     return p
@@ -296,11 +302,17 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
     if args.fresh:
         store = ResultStore(Path(tempfile.mkdtemp(prefix="dlgrade-fresh-")))
     total = sum(len(subs) for _, subs in plan)
-    overrides = {
-        "cell_timeout": args.cell_timeout,
-        "notebook_timeout": args.timeout,
-        "memory_mb": args.memory,
+    given = {  # flag → (Limits field, value)
+        "--cell-timeout": ("cell_timeout", args.cell_timeout),
+        "--timeout": ("notebook_timeout", args.timeout),
+        "--memory": ("memory_mb", args.memory),
+        "--processes": ("max_processes", args.processes),
+        "--output-limit": ("max_output_bytes", args.output_limit),
     }
+    for flag, (_, value) in given.items():
+        if value is not None and value <= 0:
+            raise UsageError(f"{flag} must be positive")
+    overrides = {name: value for name, value in given.values()}
     sandbox_notes: set[str] = set()
 
     with Progress(
