@@ -44,8 +44,11 @@ def grade_class(
     store: ResultStore,
     limit_overrides: dict[str, Any] | None = None,
     on_result: OnResult | None = None,
+    reuse: bool = True,
 ) -> tuple[list[tuple[Rubric, list[SubmissionResult]]], RunStats]:
     """Grade every submission in ``plan``; returns results per assignment and counts.
+
+    With ``reuse=False`` every student is graded again (and the store overwritten).
 
     The executor is created only if some notebook actually needs running, and closed
     before returning (also on Ctrl-C: results stored so far stay stored).
@@ -69,7 +72,7 @@ def grade_class(
         limits = limits_for(rubric, limit_overrides or {})
         for sub in submissions:
             digest = fingerprint(rubric, sub, limits)
-            stored = store.get(rubric.assignment, sub.student, digest)
+            stored = store.get(rubric.assignment, sub.student, digest) if reuse else None
             if stored is not None:
                 record(stored, digest, cached=True)
             elif sub.kind == "sheet":

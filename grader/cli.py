@@ -17,7 +17,6 @@ import inspect
 import json
 import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -299,8 +298,6 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
     # Read before grading so a typo in it is reported at once, not after the whole class.
     ta_overrides = load_overrides(overrides_path) if overrides_path.is_file() else []
     store = ResultStore(args.out / ".dlgrade" / "results")
-    if args.fresh:
-        store = ResultStore(Path(tempfile.mkdtemp(prefix="dlgrade-fresh-")))
     total = sum(len(subs) for _, subs in plan)
     given = {  # flag → (Limits field, value)
         "--cell-timeout": ("cell_timeout", args.cell_timeout),
@@ -336,7 +333,7 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
             )
 
         classes, stats = grade_class(
-            plan, _executor_factory(args, plan), store, overrides, on_result
+            plan, _executor_factory(args, plan), store, overrides, on_result, reuse=not args.fresh
         )
 
     if ta_overrides:

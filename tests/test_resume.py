@@ -117,3 +117,11 @@ def test_grade_killed_part_way_then_rerun_grades_only_the_rest(tmp_path: Path) -
     rubric.write_text(rubric.read_text().replace("points: 1", "points: 2"))
     fifth = run_grade(args, tmp_path)
     assert counts(fifth.stdout) == (len(STUDENTS), 0)
+
+
+def test_fresh_regrades_everyone_and_refreshes_the_store(tmp_path: Path) -> None:
+    make_class(tmp_path)
+    args = ["cls", "--rubric", "hwr", "--out", "out", "--jobs", "1"]
+    assert counts(run_grade(args, tmp_path).stdout) == (len(STUDENTS), 0)
+    assert counts(run_grade([*args, "--fresh"], tmp_path).stdout) == (len(STUDENTS), 0)
+    assert counts(run_grade(args, tmp_path).stdout) == (0, len(STUDENTS))
