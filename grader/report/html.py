@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from grader.numbers import clean
 from grader.report import plots
 from grader.report.i18n import answer_text, check_lang, digits, label, number, score_of
 from grader.results import PartResult, SubmissionResult
@@ -209,9 +210,17 @@ def _mistakes(
     return rows
 
 
+def _same_script(value: Any) -> Any:
+    """A student's value with Persian digits, ٫ and RTL minus signs written the ASCII way,
+    so that ``۰٫۴`` and ``0.4`` count as one wrong value."""
+    if isinstance(value, list):
+        return [_same_script(v) for v in value]
+    return clean(value) if isinstance(value, str) else value
+
+
 def _wrong_values(results: list[PartResult], lang: str, top: int = 3) -> list[dict[str, Any]]:
     counts = Counter(
-        json.dumps(r.got, ensure_ascii=False, sort_keys=True)
+        json.dumps(_same_script(r.got), ensure_ascii=False, sort_keys=True)
         for r in results
         if r.status in _WRONG_STATUSES and r.got is not None
     )

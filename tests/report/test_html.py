@@ -138,3 +138,13 @@ def test_overridden_part_shows_the_ta_comment(tmp_path: Path, classes) -> None:
     box = _part((tmp_path / "98411387.html").read_text("utf-8"), "dropout.p")
     assert "نمره توسط دستیار آموزشی تغییر کرد" in box and "late" in box
     assert "۰٫۵ از ۱" in box
+
+
+def test_wrong_values_in_persian_and_ascii_digits_count_as_one() -> None:
+    from grader.report.html import _wrong_values
+    from grader.results import PartResult
+
+    answers = ["۰٫۴", "0.4", "−۰٫۴", "0.4-", "0.5"]
+    results = [PartResult("q.a", 0.0, 1.0, "wrong", "", got=a) for a in answers]
+    rows = [(r["value"]["text"], r["count"]) for r in _wrong_values(results, "en")]
+    assert rows == [("-0.4", "2"), ("0.4", "2"), ("0.5", "1")]
