@@ -17,24 +17,42 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = {
     # hw2 (18 points): dropout p 1 + four 2.5-point matrices, 4 regularisers, 3 true/false
     ("hw2", "98411387"): (18, "graded"),  # ASCII sheet, all right
-    ("hw2", "98411402"): (12, "graded"),  # Persian sheet: p as drop prob (std test), inverted test ×p, exp4 L2
-    ("hw2", "98411555"): (16.125, "graded"),  # numpy notebook: inverted train not divided by p (its 4 zero cells still right)
+    ("hw2", "98411402"): (
+        12,
+        "graded",
+    ),  # Persian sheet: p as drop prob (std test), inverted test ×p, exp4 L2
+    ("hw2", "98411555"): (
+        16.125,
+        "graded",
+    ),  # numpy notebook: inverted train not divided by p (its 4 zero cells still right)
     ("hw2", "98411610"): (18, "graded"),  # torch notebook, float32 tensors, all right
     ("hw2", "98411777"): (3.5, "error"),  # raises NameError in cell 3: p and standard train graded
     ("hw2", "98411888"): (0, "timeout"),  # never ends
     ("hw2", "98411999"): (9.46875, "graded"),  # JSON sheet: p as drop prob, a blank cell, labels
     # hw3 (10 points): z 1, loss 1, grad 3, weights 5
     ("hw3", "98412001"): (10, "graded"),  # ASCII sheet, all right
-    ("hw3", "98412002"): (1, "graded"),  # Persian sheet: z as ۰/۷ right; (y−ŷ)² convention elsewhere
+    ("hw3", "98412002"): (
+        1,
+        "graded",
+    ),  # Persian sheet: z as ۰/۷ right; (y−ŷ)² convention elsewhere
     ("hw3", "98412003"): (5, "graded"),  # torch autograd notebook: λ applied without η
     ("hw3", "98412004"): (10, "graded"),  # numpy notebook, all right
     # hw4 (10 points): momentum 1+2, Adam 1+2, distillation 1+1+2
     ("hw4", "98413001"): (10, "graded"),  # ASCII sheet, all right
     ("hw4", "98413002"): (8, "graded"),  # torch.optim + F notebook: T² forgotten in the KD loss
-    ("hw4", "98413003"): (4, "graded"),  # Persian sheet: EMA momentum form, Adam without bias correction
+    ("hw4", "98413003"): (
+        4,
+        "graded",
+    ),  # Persian sheet: EMA momentum form, Adam without bias correction
     # hw5 (13 points): mlp 1, conv 1+1, landmarks 1+1+1, price 1+1+1, descent 2+2
-    ("hw5", "98415001"): (13, "graded"),  # Persian sheet, labels as خطی / MSELoss / CrossEntropyLoss
-    ("hw5", "98415002"): (5.333333, "graded"),  # biases/channels forgotten, 5 units, sigmoid, sign(0)=1 (2 of 3 cells)
+    ("hw5", "98415001"): (
+        13,
+        "graded",
+    ),  # Persian sheet, labels as خطی / MSELoss / CrossEntropyLoss
+    ("hw5", "98415002"): (
+        5.333333,
+        "graded",
+    ),  # biases/channels forgotten, 5 units, sigmoid, sign(0)=1 (2 of 3 cells)
     ("hw5", "98415003"): (13, "graded"),  # notebook measuring real torch models
 }
 

@@ -33,7 +33,10 @@ def rubric_for(name: str, keys: list[str], value_of: dict[str, Any]):
     )
     # Tight tolerances: some mistakes differ from the key by less than a course's 1 %
     # (ε inside the square root); this test is about recognising them, not about tolerance.
-    text = "assignment: t\ndefaults: {rtol: 1e-12, atol: 1e-15}\n" + f"questions:\n  - id: q\n    solver: {name}\n    params: PARAMS\n    parts:\n{parts}\n"
+    text = (
+        "assignment: t\ndefaults: {rtol: 1e-12, atol: 1e-15}\n"
+        + f"questions:\n  - id: q\n    solver: {name}\n    params: PARAMS\n    parts:\n{parts}\n"
+    )
     import json
 
     text = text.replace("PARAMS", json.dumps(spec.example, default=str))
@@ -67,7 +70,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "misconception"), CASES)
-def test_submission_equal_to_misconception_gets_its_explanation(name: str, misconception: str) -> None:
+def test_submission_equal_to_misconception_gets_its_explanation(
+    name: str, misconception: str
+) -> None:
     spec = SOLVERS[name]
     solution = spec(**spec.example)
     m = next(m for m in solution.misconceptions if m.id == misconception)
@@ -76,6 +81,8 @@ def test_submission_equal_to_misconception_gets_its_explanation(name: str, misco
     answers = {f"q.p{i}": as_answer(m.values[k]) for i, k in enumerate(keys)}
     results = grade_answers(rubric, answers)
     flagged = [r for r in results if r.misconception == misconception]
-    assert flagged, [(r.id, r.status, r.misconception, r.feedback) for r in results] + [fmt(m.values[k]) for k in keys]
+    assert flagged, [(r.id, r.status, r.misconception, r.feedback) for r in results] + [
+        fmt(m.values[k]) for k in keys
+    ]
     assert all(m.explanation in r.feedback for r in flagged)
     assert all(r.status != "correct" for r in flagged)

@@ -35,7 +35,11 @@ def make_class(root: Path, sleep: float = 0.0) -> tuple[Path, Path]:
     rubric.parent.mkdir(parents=True)
     rubric.write_text(RUBRIC)
     for i, student in enumerate(STUDENTS):
-        nb = new_notebook(cells=[new_code_cell(f"import time\ntime.sleep({sleep})\nq_a = {2 if i % 2 == 0 else 3}")])
+        nb = new_notebook(
+            cells=[
+                new_code_cell(f"import time\ntime.sleep({sleep})\nq_a = {2 if i % 2 == 0 else 3}")
+            ]
+        )
         folder = root / "cls" / student
         folder.mkdir(parents=True)
         nbformat.write(nb, str(folder / "work.ipynb"))
@@ -64,8 +68,12 @@ def test_interrupted_class_run_keeps_what_it_graded_and_resumes(tmp_path: Path) 
     assert len({p.stem for p in (tmp_path / "store" / "hwr").glob("*.json")}) == 2
 
     regraded: list[tuple[str, bool]] = []
-    classes, stats = grade_class(plan, lambda: make_executor("local", jobs=1), store,
-                                 on_result=lambda r, cached: regraded.append((r.student, cached)))
+    classes, stats = grade_class(
+        plan,
+        lambda: make_executor("local", jobs=1),
+        store,
+        on_result=lambda r, cached: regraded.append((r.student, cached)),
+    )
     assert (stats.graded, stats.reused) == (4, 2)
     assert {s for s, cached in regraded if cached} == set(seen)
     scores = {r.student: r.score for r in classes[0][1]}
@@ -73,8 +81,14 @@ def test_interrupted_class_run_keeps_what_it_graded_and_resumes(tmp_path: Path) 
 
 
 def run_grade(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "grader.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def counts(stdout: str) -> tuple[int, int]:
@@ -87,9 +101,13 @@ def counts(stdout: str) -> tuple[int, int]:
 def test_grade_killed_part_way_then_rerun_grades_only_the_rest(tmp_path: Path) -> None:
     make_class(tmp_path, sleep=0.6)
     args = ["cls", "--rubric", "hwr", "--out", "out", "--jobs", "1"]
-    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", *args], cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grader.cli", *args],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while len(stored_students(tmp_path / "out")) < 2 and time.monotonic() < deadline:
         assert proc.poll() is None, "grade finished before it could be interrupted"
