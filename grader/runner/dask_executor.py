@@ -4,14 +4,16 @@ Only JSON-safe data crosses the network (DESIGN/STYLE: nothing pickled between
 processes that we define): the notebook's bytes (base64), the names and the limits go
 out; the run comes back as a plain dict whose values are the extractor's tags. Each Dask
 worker process keeps one warm, sandboxed :class:`~grader.runner.pool.LocalExecutor` for
-its lifetime, so a notebook costs a fork there, not a kernel start. Only the notebook
-file travels: files beside it in the student's folder are not shipped.
+its lifetime, so a notebook costs a fork there, not a kernel start. The student's files
+travel with the notebook (the same ones the local executor would copy: links and
+checkpoints left out), up to :data:`MAX_SHIPPED_BYTES` per student.
 """
 
 from __future__ import annotations
 
 import atexit
 import base64
+import dataclasses
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
@@ -21,6 +23,10 @@ from typing import Any
 from grader.extract.variables import Unsupported, decode
 from grader.results import RunError
 from grader.runner.base import Limits, NotebookJob, NotebookRun
+from grader.runner.notebook import student_files
+
+#: A student's folder larger than this is not shipped; the notebook alone goes, with a note.
+MAX_SHIPPED_BYTES = 64 * 1024 * 1024
 
 #: One warm executor per Dask worker process, keyed by its settings; a cache, not
 #: configuration: it exists so that workers stay warm between tasks.
@@ -76,16 +82,43 @@ def run_on_worker(task: dict[str, Any]) -> dict[str, Any]:
         _WORKER_EXECUTORS[settings] = executor
         atexit.register(executor.close)
     with tempfile.TemporaryDirectory(prefix="dlgrade-dask-") as tmp:
-        notebook = Path(tmp) / str(task["filename"])
-        notebook.write_bytes(base64.b64decode(task["notebook"]))
+        folder = Path(tmp) / "student"
+        for name, data in task["files"].items():
+            target = (folder / name).resolve()
+            if not target.is_relative_to(folder.resolve()):
+                continue  # names come from our own client; refuse anything odd all the same
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(base64.b64decode(data))
         job = NotebookJob(
             key=str(task["key"]),
-            notebook=notebook,
+            notebook=folder / str(task["filename"]),
             names=tuple(task["names"]),
             limits=Limits(**task["limits"]),
+            workdir=folder,
         )
         [(_, run)] = list(executor.run_many([job]))
+    if task.get("notes"):
+        run = dataclasses.replace(run, notes=[*task["notes"], *run.notes])
     return run_to_json(run)
+
+
+def _files_to_ship(job: NotebookJob) -> tuple[dict[str, str], str, list[str]]:
+    """The student's files as ``{relative path: base64}``, the notebook's relative path
+    among them, and notes; raises OSError."""
+    notebook_only = {job.notebook.name: base64.b64encode(job.notebook.read_bytes()).decode()}
+    source, notes = student_files(job.notebook, job.workdir)
+    if source.is_file() or not job.notebook.is_relative_to(source):
+        return notebook_only, job.notebook.name, notes
+    paths = [
+        p
+        for p in sorted(source.rglob("*"))
+        if p.is_file() and not p.is_symlink() and ".ipynb_checkpoints" not in p.parts
+    ]
+    if sum(p.stat().st_size for p in paths) > MAX_SHIPPED_BYTES:
+        size_note = f"the folder is over {MAX_SHIPPED_BYTES >> 20} MB; only the notebook was sent"
+        return notebook_only, job.notebook.name, [*notes, size_note]
+    files = {str(p.relative_to(source)): base64.b64encode(p.read_bytes()).decode() for p in paths}
+    return files, str(job.notebook.relative_to(source)), notes
 
 
 class DaskExecutor:
@@ -107,7 +140,7 @@ class DaskExecutor:
         futures = {}
         for job in jobs:
             try:
-                data = job.notebook.read_bytes()
+                files, filename, notes = _files_to_ship(job)
             except OSError as exc:
                 error = RunError(
                     "invalid_notebook", f"cannot read {job.notebook.name}: {exc.strerror}"
@@ -116,8 +149,9 @@ class DaskExecutor:
                 continue
             task = {
                 "key": job.key,
-                "filename": job.notebook.name,
-                "notebook": base64.b64encode(data).decode("ascii"),
+                "filename": filename,
+                "files": files,
+                "notes": notes,
                 "names": list(job.names),
                 "limits": asdict(job.limits),
                 "sandbox": self.sandbox,

@@ -5,11 +5,13 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 from runner_support import job_for
 
 from grader.runner import make_executor
-from grader.runner.base import Limits, NotebookRun
+from grader.runner.base import Limits, NotebookJob, NotebookRun
 from grader.runner.dask_executor import run_from_json, run_to_json
 
 distributed = pytest.importorskip("distributed")
@@ -39,6 +41,15 @@ def test_class_is_graded_on_dask_workers(klass: Path) -> None:
             Limits(cell_timeout=2, notebook_timeout=10),
         ),
     ]
+    # A student whose notebook reads a data file beside it: the file must travel too.
+    reader = klass / "reader"
+    (reader / "data").mkdir(parents=True)
+    (reader / "data" / "weights.txt").write_text("0.35")
+    nbformat.write(
+        new_notebook(cells=[new_code_cell("w = float(open('data/weights.txt').read())")]),
+        str(reader / "work.ipynb"),
+    )
+    jobs.append(NotebookJob(key="reader", notebook=reader / "work.ipynb", names=("w",)))
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
@@ -52,3 +63,4 @@ def test_class_is_graded_on_dask_workers(klass: Path) -> None:
     assert runs["good"].values["dropout_standard_train"][0][0] == Fraction(8, 5)
     assert runs["raises"].error.kind == "error" and runs["raises"].values == {"before": 42}
     assert runs["loops"].error.kind == "timeout" and runs["loops"].error.cell_index == 1
+    assert runs["reader"].error is None and runs["reader"].values == {"w": Fraction(7, 20)}
