@@ -36,6 +36,7 @@ from grader.overrides import OverrideError, apply_all_overrides, load_overrides
 from grader.report.i18n import answer_text
 from grader.results import SubmissionResult
 from grader.rubric import Rubric, RubricError, find_rubric, load_rubric
+from grader.runner.base import ExecutorUnavailable
 from grader.store import ResultStore
 from grader.submissions import Submission, looks_like_student_folder, students_in
 from grader.yamlio import YamlError, loads
@@ -529,7 +530,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             errors.print(f"  {problem}", markup=False)
         return EXIT_USAGE
-    except (UsageError, ParamError, OverrideError, IngestError) as exc:
+    except (UsageError, ParamError, OverrideError, IngestError, ExecutorUnavailable) as exc:
         errors.print("error:", str(exc), style="red", markup=False)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -16,6 +16,13 @@ from typing import Any, Protocol
 from grader.results import RunError
 
 
+class ExecutorUnavailable(RuntimeError):
+    """The executor itself cannot start (e.g. no Dask scheduler at the address given).
+
+    Unlike a student's failure this stops the run: nothing could be graded with it.
+    """
+
+
 @dataclass(frozen=True)
 class Limits:
     """Per-notebook resource limits; set in the rubric (``limits:``) or on the command line."""

@@ -22,7 +22,7 @@ from typing import Any
 
 from grader.extract.variables import Unsupported, decode
 from grader.results import RunError
-from grader.runner.base import Limits, NotebookJob, NotebookRun
+from grader.runner.base import ExecutorUnavailable, Limits, NotebookJob, NotebookRun
 from grader.runner.notebook import student_files
 
 #: A student's folder larger than this is not shipped; the notebook alone goes, with a note.
@@ -129,7 +129,12 @@ class DaskExecutor:
     ) -> None:
         from distributed import Client
 
-        self.client = Client(scheduler_address)
+        try:
+            self.client = Client(scheduler_address, timeout="15s")
+        except (OSError, TimeoutError) as exc:
+            raise ExecutorUnavailable(
+                f"cannot reach the Dask scheduler at {scheduler_address}: {exc}"
+            ) from None
         self.sandbox = sandbox
         self.preload = tuple(preload)
 
