@@ -303,14 +303,3 @@ def test_every_listed_spelling_maps_back_to_its_own_label(kind, table):
     for canon, spellings in table.items():
         for spelling in (canon, *spellings):
             assert canonical_label(kind, spelling) == canon, spelling
-
-
-@pytest.mark.parametrize("name", ["params.mlp", "params.conv2d", "output_layer"])
-def test_every_example_has_three_misconceptions_that_change_some_value(name):
-    spec = get_solver(name)
-    solution = spec(**spec.example)
-    assert len(solution.misconceptions) >= 3
-    for m in solution.misconceptions:
-        assert m.values
-        assert all(solution.get(k) != v for k, v in m.values.items())
-    assert solution.steps

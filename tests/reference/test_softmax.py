@@ -220,13 +220,3 @@ def test_bad_distillation_parameters_name_the_parameter(params, param):
     with pytest.raises(ParamError) as err:
         get_solver("distillation")(**params)
     assert err.value.param == param
-
-
-@pytest.mark.parametrize("name", ["softmax", "distillation"])
-def test_every_example_has_three_misconceptions_that_change_some_value(name):
-    spec = get_solver(name)
-    solution = spec(**spec.example)
-    assert len(solution.misconceptions) >= 3
-    for m in solution.misconceptions:
-        assert m.values
-        assert all(solution.get(k) != v for k, v in m.values.items())
