@@ -222,31 +222,25 @@ def _plan(path: Path, rubric_arg: str | None) -> ClassPlan:
     search = [Path.cwd(), path.resolve().parent, path.resolve()]
     if rubric_arg:
         rubric = load_rubric(find_rubric(rubric_arg, search))
-        folder = path / rubric.assignment
-        if folder.is_dir() and not looks_like_student_folder(path):
-            return [(rubric, students_in(folder, rubric.assignment))]
         if looks_like_student_folder(path):
-            return [
-                (
-                    rubric,
-                    [s for s in students_in(path.parent, rubric.assignment) if s.folder == path],
-                )
-            ]
+            students = students_in(path.parent, rubric.assignment)
+            return [(rubric, [s for s in students if s.folder == path])]
+        folder = path / rubric.assignment
+        return [(rubric, students_in(folder if folder.is_dir() else path, rubric.assignment))]
+    own = _rubric_path(path.name, search)
+    if own is not None:
+        rubric = load_rubric(own)
         return [(rubric, students_in(path, rubric.assignment))]
     plan: ClassPlan = []
-    folders = (
-        [path]
-        if _has_rubric(path.name, search)
-        else sorted(p for p in path.iterdir() if p.is_dir())
-    )
     missing = []
-    for folder in folders:
+    for folder in sorted(p for p in path.iterdir() if p.is_dir()):
         if folder.name.startswith((".", "_")):
             continue
-        if not _has_rubric(folder.name, search):
+        found = _rubric_path(folder.name, search)
+        if found is None:
             missing.append(folder.name)
             continue
-        rubric = load_rubric(find_rubric(folder.name, search))
+        rubric = load_rubric(found)
         plan.append((rubric, students_in(folder, rubric.assignment)))
     if not plan:
         raise UsageError(
@@ -256,12 +250,12 @@ def _plan(path: Path, rubric_arg: str | None) -> ClassPlan:
     return plan
 
 
-def _has_rubric(name: str, search: list[Path]) -> bool:
+def _rubric_path(name: str, search: list[Path]) -> Path | None:
+    """The rubric file named like a folder, or None when there is none."""
     try:
-        find_rubric(name, search)
+        return find_rubric(name, search)
     except RubricError:
-        return False
-    return True
+        return None
 
 
 def _executor_factory(args: argparse.Namespace, plan: ClassPlan):
