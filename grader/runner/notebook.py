@@ -7,20 +7,30 @@ students' notebooks is handled the same way whichever executor runs it.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from grader.results import RunError
+from grader.yamlio import YamlError, parse_json, read_capped
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: Files copied into a student's working folder at most (bytes); a submission folder with
 #: a dataset of gigabytes must not fill the grader's disk once per student.
 MAX_COPY_BYTES = 200 * 1024 * 1024
+#: Files and folders copied at most, and the deepest folder level copied: a student's
+#: tree of a million empty files or 10 000 nested folders must not stall the grader.
+MAX_COPY_ENTRIES = 10_000
+MAX_COPY_DEPTH = 32
+#: Largest notebook read (bytes); notebooks with many plots are a few megabytes.
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 
 
 def strip_ansi(text: str) -> str:
@@ -52,20 +62,28 @@ class InvalidNotebook(Exception):
         self.error = error
 
 
+def _one_line(message: str, path: Path) -> str:
+    """``message`` naming the notebook by its file name, as the other notebook errors do."""
+    return message.replace(str(path), path.name, 1)
+
+
 def load_notebook(path: Path) -> LoadedNotebook:
     """Read ``path`` and return its code cells (index among all cells, source).
 
     Bytes that are not UTF-8 are replaced (a note says so) rather than rejecting the
     notebook: students' editors on Windows sometimes save a cp1252 comment. Raises
-    :class:`InvalidNotebook` when the file cannot be read or is not notebook JSON.
+    :class:`InvalidNotebook` when the file cannot be read, is larger than
+    :data:`MAX_NOTEBOOK_BYTES`, nests deeper than :data:`grader.yamlio.MAX_DEPTH` or is not
+    notebook JSON — a student's file is parsed on the grader's side before any sandbox, so
+    nothing in it may exhaust memory or the recursion limit.
     """
     notes: list[str] = []
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
+        raw = read_capped(path, MAX_NOTEBOOK_BYTES)
+    except YamlError as exc:
         raise InvalidNotebook(
-            RunError(kind="invalid_notebook", message=f"cannot read {path.name}: {exc.strerror}")
-        ) from exc
+            RunError(kind="invalid_notebook", message=_one_line(str(exc), path))
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -74,15 +92,15 @@ def load_notebook(path: Path) -> LoadedNotebook:
             f"{path.name} is not valid UTF-8 (byte {exc.start}); undecodable bytes were replaced"
         )
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = parse_json(text, path.name, exact_numbers=False)
+    except YamlError as exc:
+        where, _, why = str(exc).partition(": ")
         raise InvalidNotebook(
             RunError(
                 kind="invalid_notebook",
-                message=f"{path.name} is not valid notebook JSON: {exc.msg} "
-                f"(line {exc.lineno}, column {exc.colno})",
+                message=f"{where}: not valid notebook JSON: {why.removeprefix('invalid JSON: ')}",
             )
-        ) from exc
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells", None), list):
         raise InvalidNotebook(
             RunError(kind="invalid_notebook", message=f"{path.name} has no list of cells")
@@ -105,6 +123,15 @@ def load_notebook(path: Path) -> LoadedNotebook:
                 RunError(
                     kind="invalid_notebook",
                     message=f"{path.name}: cell {index} has a source that is not text",
+                    cell_index=index,
+                )
+            )
+        if _SURROGATE.search(source):
+            # cannot be encoded to send to the kernel, nor stored: refuse it here, by cell
+            raise InvalidNotebook(
+                RunError(
+                    kind="invalid_notebook",
+                    message=f"{path.name}: cell {index} holds a lone surrogate (not text)",
                     cell_index=index,
                 )
             )
@@ -139,45 +166,87 @@ def copy_student_files(source: Path, dest: Path) -> list[str]:
     """Copy ``source`` (a folder or one file) into the existing folder ``dest``.
 
     Symbolic links and special files are skipped (a link could point into another
-    student's folder), as are ``.ipynb_checkpoints`` and files past
-    :data:`MAX_COPY_BYTES` in total. Returns notes on what was left out.
+    student's folder), as are ``.ipynb_checkpoints``, files past :data:`MAX_COPY_BYTES` in
+    total, entries past :data:`MAX_COPY_ENTRIES`, folders deeper than
+    :data:`MAX_COPY_DEPTH` and anything that cannot be read or written (no permission, a
+    name the destination refuses). The walk keeps its own stack and never recurses.
+    Returns one note per kind of thing left out; never raises for what is in ``source``.
     """
-    notes: list[str] = []
-    if source.is_file():
-        shutil.copyfile(source, dest / source.name)
-        return notes
-    budget = MAX_COPY_BYTES
-    skipped_links = 0
-    skipped_big = 0
-    stack = [(source, dest)]
-    while stack:
-        src, dst = stack.pop()
+    skipped = {"link": 0, "big": 0, "unreadable": 0, "deep": 0, "many": 0}
+    if not source.is_dir():
         try:
-            entries = list(src.iterdir())
+            _copy_file(source, dest / source.name)
         except OSError:
+            skipped["unreadable"] += 1
+        return _copy_notes(skipped)
+    budget = MAX_COPY_BYTES
+    entries_left = MAX_COPY_ENTRIES
+    stack = [(source, dest, 0)]
+    while stack:
+        src, dst, depth = stack.pop()
+        try:
+            with os.scandir(src) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            skipped["unreadable"] += 1
             continue
         for entry in entries:
-            if entry.is_symlink():
-                skipped_links += 1
+            if entries_left <= 0:
+                skipped["many"] += 1
                 continue
-            if entry.is_dir():
+            entries_left -= 1
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                skipped["unreadable"] += 1
+                continue
+            if stat.S_ISLNK(info.st_mode):
+                skipped["link"] += 1
+            elif stat.S_ISDIR(info.st_mode):
                 if entry.name in (".ipynb_checkpoints", "__pycache__", ".git"):
                     continue
-                target = dst / entry.name
-                target.mkdir(exist_ok=True)
-                stack.append((entry, target))
-            elif entry.is_file():
-                size = entry.stat().st_size
-                if size > budget:
-                    skipped_big += 1
+                if depth + 1 > MAX_COPY_DEPTH:
+                    skipped["deep"] += 1
                     continue
-                budget -= size
-                shutil.copyfile(entry, dst / entry.name)
-    if skipped_links:
-        notes.append(f"{skipped_links} symbolic link(s) in the submission were not copied")
-    if skipped_big:
-        notes.append(
-            f"{skipped_big} file(s) were not copied: the submission exceeds "
-            f"{MAX_COPY_BYTES // (1024 * 1024)} MB"
-        )
-    return notes
+                target = dst / entry.name
+                try:
+                    target.mkdir(exist_ok=True)
+                except OSError:
+                    skipped["unreadable"] += 1
+                    continue
+                stack.append((Path(entry.path), target, depth + 1))
+            elif stat.S_ISREG(info.st_mode):
+                if info.st_size > budget:
+                    skipped["big"] += 1
+                    continue
+                try:
+                    _copy_file(Path(entry.path), dst / entry.name)
+                except OSError:
+                    skipped["unreadable"] += 1
+                    continue
+                budget -= info.st_size
+    return _copy_notes(skipped)
+
+
+def _copy_file(src: Path, dst: Path) -> None:
+    """Copy one regular file's bytes (no metadata, no following a link at ``src``)."""
+    fd = os.open(src, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{src.name} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as reader, open(dst, "wb") as writer:
+            shutil.copyfileobj(reader, writer)
+    finally:
+        os.close(fd)
+
+
+def _copy_notes(skipped: dict[str, int]) -> list[str]:
+    messages = {
+        "link": "symbolic link(s) in the submission were not copied",
+        "big": f"file(s) were not copied: the submission exceeds "
+        f"{MAX_COPY_BYTES // (1024 * 1024)} MB",
+        "unreadable": "file(s) or folder(s) could not be read or copied and were left out",
+        "deep": f"folder(s) nested more than {MAX_COPY_DEPTH} levels deep were not copied",
+        "many": f"entries past the first {MAX_COPY_ENTRIES} were not copied",
+    }
+    return [f"{count} {messages[kind]}" for kind, count in skipped.items() if count]
