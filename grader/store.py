@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from pathlib import Path
 
 import grader
 from grader.fsutil import atomic_write_text
+from grader.identity import file_stem
 from grader.results import SubmissionResult
 from grader.rubric import Rubric
 from grader.runner.base import Limits
@@ -25,22 +28,37 @@ def fingerprint(rubric: Rubric, submission: Submission, limits: Limits) -> str:
     h = hashlib.sha256()
     h.update(f"dlgrade {grader.__version__}\n{rubric.digest}\n{limits!r}\n".encode())
     for f in submission.files():
-        h.update(str(f.relative_to(submission.folder)).encode() + b"\0")
-        h.update(hashlib.sha256(f.read_bytes()).digest())
+        h.update(os.fsencode(f.relative_to(submission.folder)) + b"\0")
+        h.update(_file_digest(f))
     return h.hexdigest()
 
 
+def _file_digest(path: Path) -> bytes:
+    """The file's SHA-256, read in pieces; a file that cannot be read hashes as such (the
+    grading itself reports it)."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").digest()
+    except OSError as exc:
+        return f"unreadable: {exc.errno}".encode()
+
+
+#: An assignment id that is its own folder name (rubric ids are; see rubric.ID_PATTERN).
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
 class ResultStore:
-    """Stored results under ``root/<assignment>/<student>.json``."""
+    """Stored results under ``root/<assignment>/<student>.json``, both names made by
+    :func:`grader.identity.file_stem`."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
 
     def _path(self, assignment: str, student: str) -> Path:
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in student)
-        if safe != student:  # "a/b" and "a_b" must not share a file
-            safe += "-" + hashlib.sha256(student.encode()).hexdigest()[:10]
-        return self.root / assignment / f"{safe}.json"
+        # A readable prefix and a hash of the whole id: distinct ids never share a file
+        # (9841 and ۹۸۴۱ are two students), and a 255-byte id still makes a valid name.
+        folder = assignment if _PLAIN.fullmatch(assignment) else file_stem(assignment)
+        return self.root / folder / f"{file_stem(student)}.json"
 
     def get(self, assignment: str, student: str, digest: str) -> SubmissionResult | None:
         """The stored result if it was graded under ``digest``; None if absent or stale."""
@@ -61,5 +79,7 @@ class ResultStore:
         payload = {"fingerprint": digest, "result": result.to_json()}
         atomic_write_text(
             self._path(result.assignment, result.student),
-            json.dumps(payload, ensure_ascii=False, indent=1),
+            # ASCII escapes: whatever an id or answer holds (even a lone surrogate from
+            # an undecodable file name) can be written and read back.
+            json.dumps(payload, ensure_ascii=True, indent=1),
         )

@@ -75,7 +75,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def stored(out: Path, assignment: str, student: str) -> dict:
-    data = json.loads((out / ".dlgrade" / "results" / assignment / f"{student}.json").read_text())
+    (path,) = (out / ".dlgrade" / "results" / assignment).glob(f"{student}-*.json")
+    data = json.loads(path.read_text())
     return data["result"]
 
 

@@ -130,12 +130,57 @@ def test_submission_result_round_trips_through_json(hw2):
     assert again == result
 
 
-def test_student_numbers_in_persian_digits_become_ascii_ids(tmp_path: Path) -> None:
-    from grader.submissions import student_id, students_in
+def test_student_ids_keep_the_folders_own_text(tmp_path: Path) -> None:
+    from grader.submissions import students_in
 
     (tmp_path / "۹۸۴۱۱۳۸۷").mkdir()
     (tmp_path / "۹۸۴۱۱۳۸۷" / "answers.yaml").write_text("answers: {}\n")
+    (tmp_path / "98411387").mkdir()
+    (tmp_path / "98411387" / "answers.yaml").write_text("answers: {}\n")
     (tmp_path / "\u200f٩٨٤١١٤٠٢.yaml").write_text("answers: {}\n")
     ids = sorted(s.student for s in students_in(tmp_path, "hw"))
-    assert ids == ["98411387", "98411402"]
-    assert student_id("Sara Ahmadi") == "Sara Ahmadi"
+    assert ids == sorted(["98411387", "\u200f٩٨٤١١٤٠٢", "۹۸۴۱۱۳۸۷"])
+
+
+def test_a_file_and_a_folder_of_the_same_name_are_two_students(tmp_path: Path) -> None:
+    from grader.submissions import layout_notes, students_in
+
+    (tmp_path / "98411387").mkdir()
+    (tmp_path / "98411387" / "answers.yaml").write_text("answers: {}\n")
+    (tmp_path / "98411387.yaml").write_text("answers: {}\n")
+    subs = students_in(tmp_path, "hw")
+    assert [(s.student, s.path.name) for s in subs] == [
+        ("98411387", "answers.yaml"),
+        ("98411387.yaml", "98411387.yaml"),
+    ]
+    expected = (
+        f"{tmp_path / '98411387.yaml'}: shares the name '98411387' with 98411387; "
+        "graded as student '98411387.yaml'"
+    )
+    assert layout_notes(tmp_path) == [expected]
+
+
+def test_ta_files_and_hidden_folders_are_not_students_and_are_named(tmp_path: Path) -> None:
+    from grader.submissions import layout_notes, looks_like_student_folder, students_in
+
+    (tmp_path / "overrides.yaml").write_text("[]\n")
+    for name in ("_old", ".backup", "s1"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "answers.yaml").write_text("answers: {}\n")
+    (tmp_path / "section2" / "s2").mkdir(parents=True)
+    (tmp_path / "section2" / "s2" / "answers.yaml").write_text("answers: {}\n")
+    assert [s.student for s in students_in(tmp_path, "hw")] == ["s1", "section2"]
+    assert not looks_like_student_folder(tmp_path)
+    notes = layout_notes(tmp_path)
+    assert (
+        notes[0]
+        == f"{tmp_path / '.backup'}: skipped (names starting with '.' or '_' are not students)"
+    )
+    assert (
+        notes[1]
+        == f"{tmp_path / '_old'}: skipped (names starting with '.' or '_' are not students)"
+    )
+    assert notes[2].startswith(
+        f"{tmp_path / 'section2'}: holds no submission itself but 1 folder(s)"
+    )
+    assert len(notes) == 3

@@ -87,7 +87,8 @@ def test_put_is_atomic_an_interrupted_write_keeps_the_old_result(tmp_path, monke
         store.put(sample_result(), "new")
     monkeypatch.undo()
     assert store.get("small", "۹۸۴۱۱", "old") == sample_result()
-    assert [p.name for p in (tmp_path / "store" / "small").iterdir()] == ["۹۸۴۱۱.json"]
+    (kept,) = (tmp_path / "store" / "small").iterdir()
+    assert kept.name.startswith("۹۸۴۱۱-") and kept.suffix == ".json"
 
 
 def test_student_name_cannot_escape_the_store(tmp_path):
@@ -208,3 +209,20 @@ def test_students_whose_safe_names_coincide_keep_separate_results(tmp_path: Path
         "a b",
     }
     assert len(list((tmp_path / "hw").glob("*.json"))) == 3
+
+
+def test_ids_that_differ_only_in_digit_script_or_invisibles_keep_separate_results(tmp_path):
+    store = ResultStore(tmp_path)
+    ids = ["9841", "۹۸۴۱", "Zoë", "Zoe\u0308", "علی‌رضا", "علیرضا", " 98411387", "98411387"]
+    for i, student in enumerate(ids):
+        store.put(SubmissionResult(student, "hw", f"src{i}", []), "fp")
+    assert [store.get("hw", s, "fp").source for s in ids] == [f"src{i}" for i in range(8)]
+    assert len(list((tmp_path / "hw").glob("*.json"))) == 8
+
+
+def test_a_255_byte_id_and_a_lone_surrogate_are_stored_and_read_back(tmp_path):
+    store = ResultStore(tmp_path)
+    for student in ("ب" * 127 + "x", "\U0001f600" * 63 + "abc", "caf\udce9"):
+        store.put(SubmissionResult(student, "hw", "x", []), "fp")
+        assert store.get("hw", student, "fp").student == student
+    assert all(len(p.name.encode()) < 100 for p in (tmp_path / "hw").iterdir())
