@@ -10,6 +10,8 @@ decimal text (float32 included), so ``0.35`` computed in float32 arrives as ``"0
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +94,87 @@ class Unsupported:
 
     def __str__(self) -> str:
         return f"<{self.type_name}>"
+
+
+class DecodeError(ValueError):
+    """The tagged values do not have the shape the extractor writes; says what was wrong."""
+
+
+#: Bounds of what the extractor can write (it cuts at 100 000 items and depth 8).
+MAX_DEPTH = 12
+MAX_NODES = 400_000
+MAX_STR = 10_000
+#: A decimal number the extractor writes: float repr or positional numpy text, or an int.
+_NUMBER = re.compile(r"-?(?:\d{1,5000}(?:\.\d{0,5000})?|\.\d{1,5000})(?:e[+-]?(\d{1,4}))?")
+_NON_FINITE = {"inf", "-inf", "nan"}
+MAX_EXPONENT = 1000
+
+
+def validate(tagged: Any) -> None:
+    """Raise :class:`DecodeError` unless ``tagged`` is exactly what the extractor writes.
+
+    Iterative (no recursion on the attacker's depth), bounded in depth and node count,
+    and every number is checked for form and exponent before anything expands it.
+    """
+    todo: list[tuple[Any, int]] = [(tagged, 0)]
+    nodes = 0
+    while todo:
+        item, depth = todo.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise DecodeError(f"more than {MAX_NODES} values")
+        if depth > MAX_DEPTH:
+            raise DecodeError(f"nested deeper than {MAX_DEPTH}")
+        if item is None:
+            continue
+        if type(item) is not dict or len(item) != 1:
+            raise DecodeError("a value that is not a tag")
+        ((tag, value),) = item.items()
+        if tag == "num":
+            if type(value) is not str:
+                raise DecodeError("a number that is not text")
+            if value not in _NON_FINITE:
+                match = _NUMBER.fullmatch(value.lower())
+                if match is None:
+                    raise DecodeError(f"a malformed number {value[:40]!r}")
+                if match.group(1) and int(match.group(1)) > MAX_EXPONENT:
+                    raise DecodeError(f"a number out of range {value[:40]!r}")
+        elif tag == "bool":
+            if type(value) is not bool:
+                raise DecodeError("a truth value that is not a bool")
+        elif tag in ("str", "unsupported"):
+            if type(value) is not str or len(value) > MAX_STR:
+                raise DecodeError("text that is not a string or too long")
+        elif tag == "list":
+            if type(value) is not list:
+                raise DecodeError("a list that is not a list")
+            todo.extend((v, depth + 1) for v in value)
+        elif tag == "dict":
+            if type(value) is not dict:
+                raise DecodeError("a dict that is not a dict")
+            todo.extend((v, depth + 1) for v in value.values())
+        else:
+            raise DecodeError(f"an unknown tag {str(tag)[:40]!r}")
+
+
+def decode_values(payload: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Parse the extractor's JSON text (untrusted), check it, decode it.
+
+    Returns ``(values, tags)``: decoded answers by variable name, and the raw tags (for
+    comparing two snapshots). Raises :class:`DecodeError` for anything the extractor
+    cannot have written.
+    """
+    try:
+        tags = json.loads(payload)
+    except (ValueError, RecursionError) as exc:
+        raise DecodeError(f"the variables are not JSON ({type(exc).__name__})") from None
+    if type(tags) is not dict:
+        raise DecodeError("the variables are not a mapping")
+    for name, tag in tags.items():
+        if len(name) > 200:
+            raise DecodeError("a variable name longer than 200 characters")
+        validate(tag)
+    return {name: decode(tag) for name, tag in tags.items()}, tags
 
 
 def decode(tagged: Any) -> Any:

@@ -32,6 +32,8 @@ class Limits:
     memory_mb: int = 2048
     max_processes: int = 64
     max_output_bytes: int = 1_000_000
+    #: Files a student may write (working folder, /tmp, /dev/shm: each a tmpfs this size).
+    disk_mb: int = 512
 
 
 @dataclass(frozen=True)

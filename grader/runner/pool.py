@@ -3,23 +3,21 @@
 Why this design. A notebook's own cells take tens of milliseconds; starting a Jupyter
 kernel takes ~1 s (DESIGN, "What a notebook costs to run"). So each of the ``jobs``
 workers (a "zygote", :mod:`grader.runner.zygote`) is started once, inside its own
-bubblewrap sandbox with its own slot folder bound as ``/work``, and imports IPython and
-the ``preload`` modules once. For each notebook the grader copies that student's files
-into the slot and sends the cells as one JSON line; the zygote forks a child — a fresh
-copy of a pristine process, never reused — which applies rlimits, runs the cells with
-``InteractiveShell.run_cell``, extracts the variables and sends them on a pipe separate
-from its output. The zygote kills the child on a timeout or an output flood, kills
-everything the child left behind (it is pid 1 of the sandbox's pid namespace), empties
-``/tmp`` and reports; the grader empties the slot. The grader keeps its own deadline per
-notebook too: a worker that stops answering is killed and replaced, and the notebook is
-reported as timed out, so ``run_many`` always ends.
+bubblewrap sandbox and control group, and imports IPython and the ``preload`` modules
+once. For each notebook the grader stages that student's files in the worker's inbox,
+writes the job to a file, and hands the zygote four descriptors: the job file and the
+result, stdout and stderr pipes. The zygote forks a child and never reads any of them,
+so its memory — the next student's starting point — never holds a student's data.
 
-Forging: the child runs the student's code, so a student could in principle write a
-well-formed result line on the result pipe and exit. That yields only values the student
-could as well have assigned, never the key (expected values never enter the sandbox); the
-tricks that hide failures in practice (silenced tracebacks, printed fake results,
-``os._exit`` before the checks) are defeated because status comes from ``run_cell``'s
-return value and the child's exit, never from printed text.
+The grader is the watchdog, on its own clock: the notebook's limit runs from the fork;
+cell markers on the result channel (accepted only in the notebook's real order) move
+the per-cell clock, never past the notebook's limit. On a limit the grader asks the
+zygote to kill the child and everything it left (the zygote is pid 1 of the sandbox);
+a zygote that does not answer, or dies, is killed and replaced, and the student in it
+gets ``timeout`` or ``worker_died`` — the class goes on. What the child sent back is
+decoded with a strict schema in a helper thread (:mod:`grader.runner.channel`), so a
+forged, enormous or endless result is that student's ``invalid_result`` and nobody
+else's problem.
 """
 
 from __future__ import annotations
@@ -27,22 +25,24 @@ from __future__ import annotations
 import json
 import os
 import selectors
-import shutil
 import signal
+import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-from grader.extract.variables import EXTRACT_SOURCE, decode
+from grader.extract.variables import EXTRACT_SOURCE
 from grader.results import RunError
+from grader.runner import cgroups, scratch
 from grader.runner import sandbox as sb
-from grader.runner.base import Limits, NotebookJob, NotebookRun
+from grader.runner.base import ExecutorUnavailable, Limits, NotebookJob, NotebookRun
+from grader.runner.channel import InvalidResult, ResultStream, decode_stream
 from grader.runner.notebook import (
     InvalidNotebook,
     LoadedNotebook,
@@ -54,10 +54,16 @@ from grader.runner.notebook import (
 ZYGOTE = Path(__file__).with_name("zygote.py")
 #: Seconds a worker may take to start (imports of the preloaded modules included).
 START_TIMEOUT = 120.0
-#: Seconds the grader waits past a notebook's own limit before it kills the worker.
-GRACE = 15.0
+#: Seconds the zygote has to kill a child and its leftovers before it is replaced.
+KILL_GRACE = 10.0
+#: Seconds the grader's extractor may take after the last cell (within the notebook limit).
+EXTRACT_SECONDS = 30.0
 #: Tasks a worker needs besides the student's processes (itself, its threads).
 WORKER_TASKS = 16
+#: A worker that fails to start this many times in a row means the environment is broken.
+MAX_START_FAILURES = 3
+#: Output past this many times the limit stops the notebook (output_limit).
+FLOOD_FACTOR = 10
 
 _SIGNAL_MEANING = {
     "SIGSEGV": "a segmentation fault",
@@ -69,60 +75,90 @@ _SIGNAL_MEANING = {
 }
 
 
-class _Worker:
-    """One zygote process, its slot folder and its cgroup, seen from the grader."""
+@dataclass
+class _Flight:
+    """One notebook in flight on a worker: its pipes, clocks and what came back so far."""
 
-    def __init__(self, number: int, mode: str, preload: tuple[str, ...]) -> None:
+    job: NotebookJob
+    loaded: LoadedNotebook
+    notes: list[str]
+    started: float
+    notebook_deadline: float
+    cell_deadline: float
+    stream: ResultStream
+    pipes: dict[int, str]
+    output: bytearray = field(default_factory=bytearray)
+    output_bytes: int = 0
+    stopped: str | None = None
+    kill_sent: float | None = None
+    exit: dict[str, Any] | None = None
+    oom_before: int = 0
+    oom: bool = False
+
+
+class _Worker:
+    """One zygote process, its inbox, its control group, seen from the grader."""
+
+    def __init__(self, number: int, mode: str, preload: tuple[str, ...], cpu: float) -> None:
         self.number = number
         self.mode = mode
         self.preload = preload
-        self.home = Path(tempfile.mkdtemp(prefix=f"dlgrade-worker{number}-"))
-        self.slot = self.home / "work"
-        self.private_tmp = self.home / "tmp"
-        self.cgroup = sb.PidsCgroup(f"worker{number}")
+        self.home = scratch.run_folder(f"worker{number}")
+        self.inbox = self.home / "inbox"
+        self.workdir = self.home / "work"  # used without bwrap only
+        self.private_tmp = self.home / "tmp"  # used without bwrap only
+        self.cgroup = cgroups.WorkerCgroup.create(f"worker{number}")
+        self.cgroup.set_cpu(cpu)
         self.proc: subprocess.Popen[bytes] | None = None
-        self.buffer = bytearray()
+        self.control: socket.socket | None = None
         self.ready = False
+        self.isolation = False
         self.started_at = 0.0
-        self.job: NotebookJob | None = None
-        self.job_started = 0.0
-        self.job_notes: list[str] = []
-        self.sources: dict[int, str] = {}
-        self.deadline = 0.0
+        self.base_memory = 0
+        self.start_failures = 0
+        self.flight: _Flight | None = None
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> None:
         """Start the zygote (returns at once; it says ``ready`` when warm)."""
-        for folder in (self.slot, self.private_tmp):
-            shutil.rmtree(folder, ignore_errors=True)
+        for folder in (self.inbox, self.workdir, self.private_tmp):
+            scratch.remove_tree(folder)
             folder.mkdir(parents=True)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         python = sys.executable
         if self.mode == "bwrap":
-            env_args = []
+            mounts = [*sb.SANDBOX_SCRATCH, sb.SANDBOX_WORKDIR, sb.SANDBOX_INBOX]
+            env_args: list[str] = []
             for key, value in self._env("/tmp", sb.SANDBOX_WORKDIR).items():
                 env_args += ["--setenv", key, value]
-            argv = sb.bwrap_command(self.slot, ZYGOTE) + env_args
-            argv += [python, "-s", sb.SANDBOX_ZYGOTE, *self.preload]
+            argv = sb.bwrap_command(self.inbox, ZYGOTE) + env_args
+            argv += [python, "-s", sb.SANDBOX_ZYGOTE]
             env = None
         else:
-            argv = [python, "-s", str(ZYGOTE), *self.preload]
-            env = self._env(str(self.private_tmp), str(self.slot))
-        self.cgroup.set_max(WORKER_TASKS + 64)
-        procs_file = self.cgroup.join_command()
-        if procs_file:  # join the cgroup before exec, without a (thread-unsafe) preexec_fn
-            argv = ["/bin/sh", "-c", 'echo $$ > "$0" 2>/dev/null; exec "$@"', procs_file, *argv]
+            mounts = [str(self.private_tmp), "/dev/shm", str(self.workdir), str(self.inbox)]
+            argv = [python, "-s", str(ZYGOTE)]
+            env = self._env(str(self.private_tmp), str(self.workdir))
+        argv += [str(theirs.fileno()), json.dumps(mounts), *self.preload]
+        self.cgroup.set_pids(WORKER_TASKS + 64)
+        self.cgroup.set_memory(None)
+        procs = self.cgroup.procs_files()
+        if procs:  # join the cgroups before exec, without a (thread-unsafe) preexec_fn
+            join = 'for f in $CGROUP_PROCS; do echo $$ > "$f" 2>/dev/null; done; exec "$@"'
+            argv = ["/bin/sh", "-c", join, "sh", *argv]
+            env = {**(env if env is not None else os.environ), "CGROUP_PROCS": " ".join(procs)}
         self.proc = subprocess.Popen(
             argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            cwd=str(self.slot),
+            cwd=str(self.home),
             env=env,
+            pass_fds=(theirs.fileno(),),
             start_new_session=True,
         )
-        assert self.proc.stdout is not None
-        os.set_blocking(self.proc.stdout.fileno(), False)
-        self.buffer = bytearray()
+        theirs.close()
+        ours.setblocking(False)
+        self.control = ours
         self.ready = False
         self.started_at = time.monotonic()
 
@@ -145,240 +181,215 @@ class _Worker:
         }
 
     def kill(self) -> None:
-        """Kill the zygote and everything in its sandbox (its pid namespace dies with it)."""
-        if self.proc is None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.proc.kill()
-        for stream in (self.proc.stdin, self.proc.stdout):
+        """Kill the zygote and everything it runs (its pid namespace and cgroup die too)."""
+        if self.proc is not None:
             try:
-                if stream:
-                    stream.close()
-            except OSError:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        self.proc = None
-        self.ready = False
-        if self.mode != "bwrap":
-            self._kill_cgroup_members()
-
-    def _kill_cgroup_members(self) -> None:
-        """Without a pid namespace, the cgroup still lists what the worker left running."""
-        if self.cgroup.path is None:
-            return
-        for _ in range(20):
+            self.proc.kill()
             try:
-                pids = (self.cgroup.path / "cgroup.procs").read_text().split()
-            except OSError:
-                return
-            if not pids:
-                return
-            for pid in pids:
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
-            time.sleep(0.01)
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        self.cgroup.kill_all()
+        if self.control is not None:
+            self.control.close()
+        self.proc = None
+        self.control = None
+        self.ready = False
 
     def close(self) -> None:
         self.kill()
-        self._kill_cgroup_members()
         self.cgroup.remove()
-        shutil.rmtree(self.home, ignore_errors=True)
+        scratch.remove_tree(self.home)
 
     # -- protocol ---------------------------------------------------------------------
-    def fileno(self) -> int:
-        assert self.proc is not None and self.proc.stdout is not None
-        return self.proc.stdout.fileno()
-
-    def read_messages(self) -> list[dict[str, Any]] | None:
-        """Complete JSON lines that arrived; None when the worker has gone (EOF)."""
-        try:
-            data = os.read(self.fileno(), 1 << 20)
-        except BlockingIOError:
-            return []
-        except OSError:
-            return None
-        if not data:
-            return None
-        self.buffer += data
-        *lines, rest = bytes(self.buffer).split(b"\n")
-        self.buffer = bytearray(rest)
+    def receive(self) -> list[dict[str, Any]] | None:
+        """Messages from the zygote that arrived; None when it has gone (EOF)."""
+        assert self.control is not None
         messages = []
-        for line in lines:
+        while True:
             try:
-                message = json.loads(line)
+                data = self.control.recv(65536)
+            except BlockingIOError:
+                return messages
+            except OSError:
+                return None
+            if not data:
+                return None
+            try:
+                message = json.loads(data)
             except ValueError:
                 continue
             if isinstance(message, dict):
                 messages.append(message)
-        return messages
 
-    def send(self, job: NotebookJob, loaded: LoadedNotebook) -> None:
-        """Copy the student's files into the slot and hand the notebook to the zygote."""
-        assert self.proc is not None and self.proc.stdin is not None
-        for entry in list(self.slot.iterdir()):
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
-        source, notes = student_files(job.notebook, job.workdir)
-        notes += copy_student_files(source, self.slot)
-        limits = job.limits
-        self.cgroup.set_max(WORKER_TASKS + limits.max_processes)
-        inside = self.mode == "bwrap"
-        message = {
-            "cells": [[c.index, c.source] for c in loaded.cells],
-            "names": list(job.names),
-            "extract": EXTRACT_SOURCE,
-            "limits": asdict(limits),
-            "workdir": sb.SANDBOX_WORKDIR if inside else str(self.slot),
-            "scratch": ["/tmp", "/dev/shm"] if inside else [str(self.private_tmp)],
-            "snapshots": True,
-        }
-        self.job = job
-        self.job_notes = list(loaded.notes) + notes
-        self.job_started = time.monotonic()
-        self.deadline = self.job_started + limits.notebook_timeout + GRACE
-        self.proc.stdin.write((json.dumps(message) + "\n").encode())
-        self.proc.stdin.flush()
-
-
-def _decode_values(payload: Any, notes: list[str]) -> dict[str, Any]:
-    if payload is None:
-        return {}
-    try:
-        tagged = json.loads(payload)
-    except (TypeError, ValueError):
-        notes.append("the variables sent back could not be read")
-        return {}
-    if not isinstance(tagged, dict):
-        notes.append("the variables sent back could not be read")
-        return {}
-    return {str(name): decode(tag) for name, tag in tagged.items()}
-
-
-def report_to_run(
-    report: dict[str, Any],
-    job: NotebookJob,
-    loaded_sources: dict[int, str],
-    sandbox: str,
-    notes: list[str],
-    duration: float,
-) -> NotebookRun:
-    """Turn a zygote's report into a :class:`NotebookRun` (status → :class:`RunError`)."""
-    limits: Limits = job.limits
-    cell = report.get("cell")
-    cell = cell if isinstance(cell, int) else None
-    source = loaded_sources.get(cell) if cell is not None else None
-    status = report.get("status")
-    exit_text = str(report.get("exit", ""))
-    output_bytes = int(report.get("output_bytes") or 0)
-    where = f" in cell {cell}" if cell is not None else ""
-    if output_bytes > limits.max_output_bytes:
-        notes.append(f"output truncated at {limits.max_output_bytes} bytes (of {output_bytes})")
-    values = _decode_values(report.get("values"), notes)
-    after = report.get("snapshot_after")
-    if isinstance(after, int) and values:
-        notes.append(f"variables read as they were after cell {after}, the last cell that ended")
-    error: RunError | None = None
-    if status == "cell_timeout":
-        error = RunError(
-            "timeout", f"cell {cell} ran longer than {limits.cell_timeout:g} s", cell, source=source
-        )
-    elif status == "notebook_timeout":
-        error = RunError(
-            "timeout",
-            f"the notebook ran longer than {limits.notebook_timeout:g} s (stopped{where})",
-            cell,
-            source=source,
-        )
-    elif status == "output_limit":
-        error = RunError(
-            "output_limit",
-            f"the notebook wrote more than {output_bytes} bytes of "
-            f"output{where} and was stopped (limit "
-            f"{limits.max_output_bytes} bytes)",
-            cell,
-            source=source,
-        )
-    elif status == "killed":
-        signame = exit_text
-        if signame == "SIGXCPU":
-            error = RunError(
-                "timeout", f"the notebook used up its CPU time{where}", cell, source=source
-            )
+    def command(self, message: dict[str, Any], fds: list[int] | None = None) -> None:
+        assert self.control is not None
+        data = json.dumps(message).encode()
+        if fds:
+            socket.send_fds(self.control, [data], fds)
         else:
-            meaning = _SIGNAL_MEANING.get(signame, signame)
-            error = RunError(
-                "kernel_died",
-                f"the notebook's process was killed by {meaning}{where}",
+            self.control.send(data)
+
+
+def _stage(worker: _Worker, job: NotebookJob, loaded: LoadedNotebook) -> tuple[int, list[str]]:
+    """Stage the student's files in the inbox and write the job file; (job fd, notes)."""
+    scratch.empty_folder(worker.inbox)
+    source, notes = student_files(job.notebook, job.workdir)
+    notes += copy_student_files(source, worker.inbox)
+    inbox_bytes = sum(entry.stat().st_size for entry in worker.inbox.rglob("*") if entry.is_file())
+    inside = worker.mode == "bwrap"
+    limits = asdict(job.limits)
+    limits["pids_cgroup"] = "pids" in worker.cgroup.paths
+    message = {
+        "cells": [[c.index, c.source] for c in loaded.cells],
+        "names": list(job.names),
+        "extract": EXTRACT_SOURCE,
+        "limits": limits,
+        "isolate": worker.isolation,
+        "inbox": sb.SANDBOX_INBOX if inside else str(worker.inbox),
+        "inbox_bytes": inbox_bytes,
+        "workdir": sb.SANDBOX_WORKDIR if inside else str(worker.workdir),
+        "scratch": list(sb.SANDBOX_SCRATCH) if inside else [str(worker.private_tmp), "/dev/shm"],
+    }
+    path = worker.home / "job.json"
+    path.write_text(json.dumps(message))
+    fd = os.open(path, os.O_RDONLY)
+    path.unlink()
+    return fd, notes
+
+
+def build_run(flight: _Flight, sandbox: str) -> NotebookRun:
+    """Turn a finished flight into a :class:`NotebookRun` (runs in the decoding thread)."""
+    limits = flight.job.limits
+    notes = list(flight.notes)
+    sources = {c.index: c.source for c in flight.loaded.cells}
+    duration = time.monotonic() - flight.started
+    output = flight.output.decode("utf-8", "replace")
+    if flight.output_bytes > limits.max_output_bytes:
+        notes.append(
+            f"output truncated at {limits.max_output_bytes} bytes (of {flight.output_bytes})"
+        )
+    cell = flight.stream.cell
+
+    def run(values: dict[str, Any], error: RunError | None) -> NotebookRun:
+        return NotebookRun(values, error, duration, sandbox, notes, output)
+
+    try:
+        report = decode_stream(flight.stream)
+    except InvalidResult as exc:
+        return run({}, RunError("invalid_result", _invalid_message(str(exc)), cell))
+    values = report.values or {}
+    if report.crash:
+        notes.append("grader error in the student's process: " + report.crash[-2000:])
+    if report.snapshot_after is not None and values:
+        notes.append(
+            f"variables read as they were after cell {report.snapshot_after}, "
+            "the last cell that ended"
+        )
+    where = f" in cell {cell}" if cell is not None else ""
+    source = sources.get(cell) if cell is not None else None
+    exit_text = str((flight.exit or {}).get("exit", "no exit status"))
+    if flight.oom:
+        message = (
+            f"the notebook's processes together needed more than the {limits.memory_mb} MB "
+            f"of memory allowed (stopped{where})"
+        )
+        return run(values, RunError("memory_limit", message, cell, source=source))
+    if flight.stopped == "cell_timeout":
+        return run(
+            values,
+            RunError(
+                "timeout",
+                f"cell {cell} ran longer than {limits.cell_timeout:g} s",
                 cell,
                 source=source,
-            )
-    elif status == "exited":
-        if report.get("crash"):
-            notes.append("grader error in the worker: " + str(report["crash"])[-2000:])
-        error = RunError(
-            "exited",
-            f"the notebook ended its own process ({exit_text}){where} "
-            "before its variables could be read",
-            cell,
-            source=source,
+            ),
         )
-    elif status == "error":
-        info = report.get("error") or {}
-        ecell = info.get("cell") if isinstance(info.get("cell"), int) else cell
-        ename, evalue = info.get("ename"), info.get("evalue")
-        kind, message = "error", f"cell {ecell} raised {ename}: {evalue}"
-        if info.get("memory"):
-            kind = "memory_limit"
-            message = (
-                f"cell {ecell} needed more than the {limits.memory_mb} MB of memory "
-                f"allowed ({ename})"
-            )
-        elif ename == "BlockingIOError" and "temporarily unavailable" in str(evalue):
-            kind = "process_limit"
-            message = (
-                f"cell {ecell} could not start another process: the notebook may run "
-                f"{limits.max_processes} processes at most ({ename}: {evalue})"
-            )
-        elif info.get("exit"):
+    if flight.stopped == "notebook_timeout":
+        message = f"the notebook ran longer than {limits.notebook_timeout:g} s (stopped{where})"
+        return run(values, RunError("timeout", message, cell, source=source))
+    if flight.stopped == "output_limit":
+        message = (
+            f"the notebook wrote more than {flight.output_bytes} bytes of output{where} and "
+            f"was stopped (limit {limits.max_output_bytes} bytes)"
+        )
+        return run(values, RunError("output_limit", message, cell, source=source))
+    if flight.stopped == "worker_died":
+        message = "the worker running this notebook died; a fresh worker took over"
+        return run(values, RunError("worker_died", message, cell, source=source))
+    if flight.stopped == "invalid_result":
+        return run({}, RunError("invalid_result", _invalid_message(flight.stream.problem), cell))
+    errors = report.errors
+    if report.values is None or report.snapshot_after is not None:
+        # No final values: the process ended (or was killed) before the extraction.
+        if exit_text == "SIGXCPU":
+            kind, message = "timeout", f"the notebook used up its CPU time{where}"
+        elif (flight.exit or {}).get("signaled"):
+            meaning = _SIGNAL_MEANING.get(exit_text, exit_text)
+            kind, message = "kernel_died", f"the notebook's process was killed by {meaning}{where}"
+        else:
             kind = "exited"
-            message = f"cell {ecell} called sys.exit({evalue}); the notebook stopped there"
-        error = RunError(
-            kind,
-            message,
-            ecell,
-            ename,
-            evalue,
-            info.get("traceback"),
-            loaded_sources.get(ecell) if ecell is not None else None,
+            message = (
+                f"the notebook ended its own process ({exit_text}){where} "
+                "before its variables could be read"
+            )
+        return run(values, RunError(kind, message, cell, source=source))
+    if not errors:
+        return run(values, None)
+    first = errors[0]
+    if len(errors) > 1:
+        notes.append(
+            f"{len(errors)} cells failed: "
+            + ", ".join(f"cell {e.cell} ({e.ename})" for e in errors)
+            + "; the cells after each failure still ran"
         )
-    elif status != "ok":
-        error = RunError("kernel_died", f"the worker sent an unknown status {status!r}")
-    return NotebookRun(
-        values=values,
-        error=error,
-        duration=duration,
-        sandbox=sandbox,
-        notes=notes,
-        output=str(report.get("output", "")),
+    if report.set_after_failure:
+        notes.append(
+            f"set after the failure in cell {first.cell}: "
+            + ", ".join(sorted(report.set_after_failure))
+        )
+    return run(values, _cell_error(first, limits, sources.get(first.cell)))
+
+
+def _invalid_message(problem: str | None) -> str:
+    return (
+        "the notebook's process sent back a result the grader cannot accept "
+        f"({problem}); none of its values were graded"
     )
+
+
+def _cell_error(error: Any, limits: Limits, source: str | None) -> RunError:
+    kind, message = "error", f"cell {error.cell} raised {error.ename}: {error.evalue}"
+    if error.memory:
+        kind = "memory_limit"
+        message = (
+            f"cell {error.cell} needed more than the {limits.memory_mb} MB of memory "
+            f"allowed ({error.ename})"
+        )
+    elif error.ename == "BlockingIOError" and "temporarily unavailable" in error.evalue:
+        kind = "process_limit"
+        message = (
+            f"cell {error.cell} could not start another process: the notebook may run "
+            f"{limits.max_processes} processes at most ({error.ename}: {error.evalue})"
+        )
+    elif error.exit:
+        message = (
+            f"cell {error.cell} called sys.exit({error.evalue if error.evalue != 'None' else ''})"
+        )
+    return RunError(kind, message, error.cell, error.ename, error.evalue, error.traceback, source)
 
 
 class LocalExecutor:
     """Runs notebooks on ``jobs`` warm sandboxed workers of this machine.
 
     ``sandbox``: ``"auto"`` (bubblewrap when it works, resource limits otherwise),
-    ``"bwrap"`` (raise :class:`RuntimeError` here if bubblewrap does not work) or
+    ``"bwrap"`` (raise :class:`ExecutorUnavailable` here if bubblewrap does not work) or
     ``"none"``. Workers start on the first :meth:`run_many` and live until :meth:`close`.
+    ``notes`` says, once for the run, what confinement is missing (no sandbox, a kernel
+    without a controller or without namespaces per student).
     """
 
     def __init__(
@@ -390,7 +401,7 @@ class LocalExecutor:
         self.preload = tuple(preload)
         status = sb.bwrap_status() if sandbox != "none" else "disabled"
         if sandbox == "bwrap" and status != "ok":
-            raise RuntimeError(f"bubblewrap sandbox requested but it is {status}")
+            raise ExecutorUnavailable(sandbox_unavailable_message(status))
         self.mode = "bwrap" if status == "ok" else "rlimits"
         self.sandbox_notes = {
             "ok": [],
@@ -398,7 +409,11 @@ class LocalExecutor:
             "broken": [sb.BROKEN_NOTE],
             "disabled": [sb.DISABLED_NOTE],
         }[status]
+        self.notes: list[str] = list(self.sandbox_notes)
         self.workers: list[_Worker] = []
+        self._decoder = ThreadPoolExecutor(1, thread_name_prefix="dlgrade-decode")
+        scratch.remove_stale()
+        cgroups.remove_stale_groups()
 
     def __enter__(self) -> Self:
         return self
@@ -407,42 +422,120 @@ class LocalExecutor:
         self.close()
 
     def _ensure_workers(self) -> None:
+        cpus = len(os.sched_getaffinity(0))
         while len(self.workers) < self.jobs:
-            self.workers.append(_Worker(len(self.workers), self.mode, self.preload))
+            worker = _Worker(len(self.workers), self.mode, self.preload, max(1.0, cpus / self.jobs))
+            self.workers.append(worker)
+            if worker.cgroup.missing:
+                self._note(
+                    "this kernel gives no writable cgroup controller for "
+                    + ", ".join(worker.cgroup.missing)
+                    + ": those limits hold per process only"
+                )
         for worker in self.workers:
             if worker.proc is None:
                 worker.start()
 
-    def _finish(self, worker: _Worker, report: dict[str, Any]) -> tuple[NotebookJob, NotebookRun]:
-        job = worker.job
-        assert job is not None
-        loaded_sources = worker.sources
-        run = report_to_run(
-            report,
-            job,
-            loaded_sources,
-            self.mode,
-            worker.job_notes + self.sandbox_notes,
-            time.monotonic() - worker.job_started,
-        )
-        worker.job = None
-        return job, run
+    def _note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
 
-    def _fail(self, worker: _Worker, kind: str, message: str) -> tuple[NotebookJob, NotebookRun]:
-        """The worker itself failed during a notebook: kill it, report, restart later."""
-        job = worker.job
-        assert job is not None
-        worker.kill()
-        worker.job = None
-        run = NotebookRun(
-            values={},
-            error=RunError(kind, message),
-            sandbox=self.mode,
-            duration=time.monotonic() - worker.job_started,
-            notes=worker.job_notes + self.sandbox_notes,
+    # -- one notebook ---------------------------------------------------------------------
+    def _launch(self, worker: _Worker, job: NotebookJob, loaded: LoadedNotebook) -> None:
+        job_fd, notes = _stage(worker, job, loaded)
+        pipes: dict[int, str] = {}
+        theirs: list[int] = [job_fd]
+        for name in ("result", "out", "err"):
+            read, write = os.pipe()
+            os.set_blocking(read, False)
+            pipes[read] = name
+            theirs.append(write)
+        limits = job.limits
+        extra = (limits.memory_mb + limits.disk_mb) * 1024 * 1024  # tmpfs files are RAM
+        worker.cgroup.set_memory(worker.base_memory + extra)
+        worker.cgroup.set_pids(WORKER_TASKS + limits.max_processes)
+        now = time.monotonic()
+        worker.flight = _Flight(
+            job=job,
+            loaded=loaded,
+            notes=list(loaded.notes) + notes + self.sandbox_notes,
+            started=now,
+            notebook_deadline=now + limits.notebook_timeout,
+            cell_deadline=now + limits.cell_timeout,
+            stream=ResultStream([c.index for c in loaded.cells]),
+            pipes=pipes,
+            oom_before=worker.cgroup.oom_kills(),
         )
-        return job, run
+        try:
+            worker.command({"fork": True}, theirs)
+        finally:
+            for fd in theirs:
+                os.close(fd)
 
+    def _read_pipe(self, worker: _Worker, fd: int) -> str:
+        """Read what is there: ``"data"``, ``"again"`` (nothing yet) or ``"eof"`` (closed)."""
+        flight = worker.flight
+        assert flight is not None
+        try:
+            data = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return "again"
+        except OSError:
+            data = b""
+        if not data:
+            del flight.pipes[fd]
+            os.close(fd)
+            return "eof"
+        limits = flight.job.limits
+        if flight.pipes[fd] == "result":
+            if flight.stream.feed(data):
+                now = time.monotonic()
+                seconds = EXTRACT_SECONDS if flight.stream.extracting else limits.cell_timeout
+                flight.cell_deadline = min(flight.notebook_deadline, now + seconds)
+            if flight.stream.problem is not None:
+                self._stop(worker, "invalid_result")
+        else:
+            flight.output_bytes += len(data)
+            room = limits.max_output_bytes - len(flight.output)
+            if room > 0:
+                flight.output += data[:room]
+            if flight.output_bytes > FLOOD_FACTOR * limits.max_output_bytes:
+                self._stop(worker, "output_limit")
+        return "data"
+
+    def _stop(self, worker: _Worker, reason: str) -> None:
+        flight = worker.flight
+        if flight is None or flight.stopped is not None:
+            return
+        flight.stopped = reason
+        flight.kill_sent = time.monotonic()
+        try:
+            worker.command({"kill": True})
+        except OSError:
+            pass  # the zygote is gone; its EOF is handled in the loop
+
+    def _drain(self, worker: _Worker, selector: selectors.BaseSelector) -> None:
+        """After the child and its leftovers are gone: read what the pipes still hold."""
+        flight = worker.flight
+        assert flight is not None
+        for fd in list(flight.pipes):
+            selector.unregister(fd)
+            while self._read_pipe(worker, fd) == "data":
+                pass
+            if fd in flight.pipes:  # still open: a process outside the sandbox holds it
+                del flight.pipes[fd]
+                os.close(fd)
+
+    def _land(self, worker: _Worker, selector: selectors.BaseSelector) -> Future[NotebookRun]:
+        """The flight is over: close its pipes, decode it in the helper thread."""
+        flight = worker.flight
+        assert flight is not None
+        self._drain(worker, selector)
+        flight.oom = worker.cgroup.oom_kills() > flight.oom_before
+        worker.flight = None
+        return self._decoder.submit(build_run, flight, self.mode)
+
+    # -- the loop -------------------------------------------------------------------------
     def run_many(self, jobs: Iterable[NotebookJob]) -> Iterator[tuple[NotebookJob, NotebookRun]]:
         """Yield ``(job, run)`` as each notebook finishes; always ends, never raises for a
         student's notebook."""
@@ -452,103 +545,164 @@ class LocalExecutor:
             try:
                 loaded = load_notebook(job.notebook)
             except InvalidNotebook as exc:
-                yield (
-                    job,
-                    NotebookRun(
-                        values={},
-                        error=exc.error,
-                        sandbox=self.mode,
-                        duration=time.monotonic() - start,
-                    ),
-                )
+                run = NotebookRun({}, exc.error, time.monotonic() - start, self.mode)
+                yield job, run
                 continue
             queue.append((job, loaded))
         if not queue:
             return
         self._ensure_workers()
         selector = selectors.DefaultSelector()
-        registered: dict[int, _Worker] = {}
+        landing: deque[tuple[NotebookJob, Future[NotebookRun]]] = deque()
 
-        def register(worker: _Worker) -> None:
-            registered[worker.fileno()] = worker
-            selector.register(worker.fileno(), selectors.EVENT_READ, worker)
+        def watch(worker: _Worker) -> None:
+            assert worker.control is not None
+            selector.register(worker.control, selectors.EVENT_READ, ("control", worker))
 
-        def unregister(worker: _Worker) -> None:
-            for fd, w in list(registered.items()):
-                if w is worker:
-                    selector.unregister(fd)
-                    del registered[fd]
+        def unwatch(worker: _Worker) -> None:
+            if worker.control is not None:
+                try:
+                    selector.unregister(worker.control)
+                except (KeyError, ValueError):
+                    pass
+
+        def replace(worker: _Worker, reason: str) -> None:
+            """The zygote died or hung: the student in it gets ``reason``; start afresh."""
+            unwatch(worker)
+            was_ready = worker.ready
+            worker.kill()  # first: then every pipe of the flight is at its end
+            if worker.flight is not None:
+                worker.flight.stopped = worker.flight.stopped or reason
+                worker.flight.exit = {"exit": "the worker died", "signaled": True}
+                flight_job = worker.flight.job
+                landing.append((flight_job, self._land(worker, selector)))
+            if not was_ready:
+                worker.start_failures += 1
+                if worker.start_failures >= MAX_START_FAILURES:
+                    raise ExecutorUnavailable(
+                        f"a notebook worker ({self.mode}) exited while starting, "
+                        f"{MAX_START_FAILURES} times; check that IPython and the preload "
+                        "modules import"
+                    )
+            worker.start()
+            watch(worker)
 
         try:
             for worker in self.workers:
-                register(worker)
-            while queue or any(w.job is not None for w in self.workers):
+                watch(worker)
+            while queue or landing or any(w.flight is not None for w in self.workers):
                 for worker in self.workers:  # hand out work to idle, warm workers
-                    if worker.ready and worker.job is None and queue:
+                    if worker.ready and worker.flight is None and queue:
                         job, loaded = queue.popleft()
-                        worker.sources = {c.index: c.source for c in loaded.cells}
                         try:
-                            worker.send(job, loaded)
-                        except (BrokenPipeError, OSError):
-                            worker.job = job
-                            yield self._fail(worker, "kernel_died", "the worker was not running")
-                            unregister(worker)
-                            worker.start()
-                            register(worker)
+                            self._launch(worker, job, loaded)
+                        except OSError as exc:
+                            if worker.flight is None:  # staging the student's files failed
+                                error = RunError(
+                                    "invalid_submission",
+                                    f"the submission's files could not be prepared: {exc}",
+                                )
+                                yield job, NotebookRun({}, error, 0.0, self.mode)
+                                continue
+                            worker.flight.notes.append(f"could not start the notebook: {exc}")
+                            replace(worker, "worker_died")
+                            continue
+                        for fd in worker.flight.pipes:
+                            selector.register(fd, selectors.EVENT_READ, ("pipe", worker))
+                while landing and landing[0][1].done():
+                    job, future = landing.popleft()
+                    yield job, future.result()
                 now = time.monotonic()
-                deadlines = [w.deadline for w in self.workers if w.job is not None]
-                deadlines += [w.started_at + START_TIMEOUT for w in self.workers if not w.ready]
-                timeout = max(0.0, min(deadlines, default=now + 1.0) - now)
-                events = selector.select(min(timeout, 1.0))
-                for key, _ in events:
-                    worker = key.data
-                    messages = worker.read_messages()
+                deadlines = [now + (0.01 if landing else 1.0)]
+                for w in self.workers:
+                    if w.flight is not None:
+                        f = w.flight
+                        deadlines.append(
+                            f.kill_sent + KILL_GRACE
+                            if f.kill_sent is not None
+                            else min(f.notebook_deadline, f.cell_deadline)
+                        )
+                    elif not w.ready:
+                        deadlines.append(w.started_at + START_TIMEOUT)
+                timeout = max(0.0, min(deadlines) - now)
+                for key, _ in selector.select(timeout):
+                    kind, worker = key.data
+                    if kind == "pipe":
+                        flight = worker.flight
+                        open_pipe = flight is not None and key.fd in flight.pipes
+                        if open_pipe and self._read_pipe(worker, key.fd) == "eof":
+                            selector.unregister(key.fd)
+                        continue
+                    messages = worker.receive()
                     if messages is None:  # the zygote died
-                        unregister(worker)
-                        if worker.job is not None:
-                            yield self._fail(
-                                worker, "kernel_died", "the worker running this notebook died"
-                            )
-                        else:
-                            worker.kill()
-                        if not worker.ready:  # the grader's environment, not a student
-                            raise RuntimeError(
-                                f"a notebook worker ({self.mode}) exited while starting; "
-                                "check that IPython and the preload modules import"
-                            )
-                        worker.start()
-                        register(worker)
+                        replace(worker, "worker_died")
                         continue
                     for message in messages:
-                        if message.get("ready"):
+                        if message.get("ready") is True:
                             worker.ready = True
-                        elif worker.job is not None:
-                            yield self._finish(worker, message)
+                            worker.start_failures = 0
+                            worker.isolation = message.get("isolation") is True
+                            worker.base_memory = worker.cgroup.memory_usage() or 0
+                            if not worker.isolation:
+                                self._note(
+                                    "this kernel gives no private namespaces per student: "
+                                    + (
+                                        "each student gets a freshly started sandbox (slower)"
+                                        if self.mode == "bwrap"
+                                        else "scratch folders are emptied between students"
+                                    )
+                                )
+                        elif isinstance(message.get("done"), dict) and worker.flight:
+                            worker.flight.exit = message["done"]
+                            landing.append((worker.flight.job, self._land(worker, selector)))
+                            if not worker.isolation and self.mode == "bwrap":
+                                unwatch(worker)  # no namespaces per student: a fresh sandbox
+                                worker.kill()
+                                worker.start()
+                                watch(worker)
+                            elif not worker.isolation:
+                                worker.cgroup.kill_all()
+                                for folder in (worker.workdir, worker.private_tmp):
+                                    scratch.empty_folder(folder)
                 now = time.monotonic()
                 for worker in self.workers:
-                    stuck = worker.job is not None and now > worker.deadline
-                    cold = not worker.ready and now > worker.started_at + START_TIMEOUT
-                    if stuck or cold:
-                        unregister(worker)
-                        if worker.job is not None:
-                            yield self._fail(
-                                worker,
-                                "timeout",
-                                "the notebook's worker stopped answering and was killed",
-                            )
-                        else:
-                            worker.kill()
-                        worker.start()
-                        register(worker)
+                    flight = worker.flight
+                    if flight is not None and flight.kill_sent is not None:
+                        if now > flight.kill_sent + KILL_GRACE:
+                            replace(worker, "worker_died")
+                    elif flight is not None and now >= min(
+                        flight.notebook_deadline, flight.cell_deadline
+                    ):
+                        cell_first = flight.cell_deadline < flight.notebook_deadline
+                        self._stop(worker, "cell_timeout" if cell_first else "notebook_timeout")
+                    elif not worker.ready and now > worker.started_at + START_TIMEOUT:
+                        replace(worker, "worker_died")
         finally:
             selector.close()
             for worker in self.workers:
-                if worker.job is not None:  # the caller stopped early: drop the half-run job
+                if worker.flight is not None:  # the caller stopped early: drop the half-run job
+                    for fd in worker.flight.pipes:
+                        os.close(fd)
+                    worker.flight = None
                     worker.kill()
-                    worker.job = None
 
     def close(self) -> None:
         """Stop every worker, remove their folders and cgroups."""
         for worker in self.workers:
             worker.close()
         self.workers = []
+        self._decoder.shutdown(wait=True, cancel_futures=True)
+
+
+def sandbox_unavailable_message(status: str) -> str:
+    """Why a required sandbox cannot be had, with what to install."""
+    if status == "missing":
+        return (
+            "a sandbox is required but bubblewrap is not installed: install it "
+            "(Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)"
+        )
+    return (
+        "a sandbox is required but bubblewrap cannot create namespaces here: allow "
+        "unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run "
+        "where they are allowed"
+    )

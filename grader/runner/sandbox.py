@@ -1,15 +1,15 @@
-"""Confining a warm worker: the bubblewrap command line, and cgroup process limits.
+"""Confining a warm worker: the bubblewrap command line.
 
-With bubblewrap (``bwrap``) a worker sees the system read-only, its own empty ``/tmp``,
-no network (a fresh network namespace: not even the grader's loopback), its own pid
-namespace in which it is pid 1, and one writable folder, ``/work``, into which the
-grader copies ONE student's files at a time. The repository, the rubric, the keys, the
-other students and the reports are simply not in its filesystem. Without bubblewrap the
-worker runs with resource limits only, and every run says so in a note.
-
-RLIMIT_NPROC does not bind root (nor bwrap's sandbox uid, which maps back to root here),
-so processes are capped with the cgroup v1 ``pids`` controller when it is mounted and
-writable; the worker is moved into its own cgroup before it starts.
+With bubblewrap (``bwrap``) a worker sees the system read-only (``/dev`` included), no
+network (a fresh network namespace: not even the grader's loopback), its own pid namespace
+in which it is pid 1, size-limited tmpfs folders for ``/tmp``, ``/dev/shm`` and ``/work``,
+and, read-only at ``/inbox``, the one folder into which the grader stages ONE student's
+files at a time. The repository, the rubric, the keys, the other students and the reports
+are simply not in its filesystem. Each student's process then gives itself fresh private
+copies of the writable folders (:func:`grader.runner.zygote._isolate`). Without bubblewrap
+the worker runs with resource limits only, and the run says "not sandboxed" wherever its
+results are shown. Memory, CPU and process limits for a worker's processes together come
+from :mod:`grader.runner.cgroups`.
 """
 
 from __future__ import annotations
@@ -20,19 +20,20 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 from pathlib import Path
 
 #: Where a worker's files appear inside the sandbox.
 SANDBOX_WORKDIR = "/work"
 SANDBOX_ZYGOTE = "/opt/dlgrade/zygote.py"
+SANDBOX_INBOX = "/inbox"
+#: The writable folders inside the sandbox; each student gets fresh private ones.
+SANDBOX_SCRATCH = ("/tmp", "/dev/shm")
 SANDBOX_TMP_MB = 512
-PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")
 
-NO_SANDBOX_NOTE = "no sandbox (bwrap not found): resource limits only"
-DISABLED_NOTE = "no sandbox (disabled with sandbox='none'): resource limits only"
+NO_SANDBOX_NOTE = "not sandboxed: bwrap (bubblewrap) was not found; resource limits only"
+DISABLED_NOTE = "not sandboxed: disabled with --sandbox none; resource limits only"
 BROKEN_NOTE = (
-    "no sandbox (bwrap is installed but cannot create namespaces here): resource limits only"
+    "not sandboxed: bwrap is installed but cannot create namespaces here; resource limits only"
 )
 
 _ETC = (
@@ -67,9 +68,17 @@ def python_roots() -> list[str]:
     return roots
 
 
-def bwrap_command(slot: Path, zygote: Path, tmp_mb: int = SANDBOX_TMP_MB) -> list[str]:
-    """The bwrap argv that confines one worker with ``slot`` as its ``/work``."""
-    bwrap = shutil.which("bwrap") or "/usr/bin/bwrap"
+def bwrap_path() -> str | None:
+    """The bwrap program: ``$DLGRADE_BWRAP`` when set (tests point it elsewhere), else PATH."""
+    override = os.environ.get("DLGRADE_BWRAP")
+    if override is not None:
+        return override if os.access(override, os.X_OK) else None
+    return shutil.which("bwrap")
+
+
+def bwrap_command(inbox: Path, zygote: Path, tmp_mb: int = SANDBOX_TMP_MB) -> list[str]:
+    """The bwrap argv that confines one worker, with ``inbox`` read-only at ``/inbox``."""
+    bwrap = bwrap_path() or "/usr/bin/bwrap"
     argv = [
         bwrap,
         "--unshare-all",  # no --share-net: the sandbox has no network at all
@@ -102,13 +111,15 @@ def bwrap_command(slot: Path, zygote: Path, tmp_mb: int = SANDBOX_TMP_MB) -> lis
         "--dev", "/dev",
         "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp",
         "--size", str(64 * 1024 * 1024), "--tmpfs", "/dev/shm",
+        "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", SANDBOX_WORKDIR,
     ]  # fmt: skip
     # After the tmpfs: a Python (or venv) living under /tmp must stay visible inside.
     for root in python_roots():
         argv += ["--ro-bind", root, root]
     argv += [
-        "--bind", str(slot), SANDBOX_WORKDIR,
+        "--ro-bind", str(inbox), SANDBOX_INBOX,
         "--ro-bind", str(zygote), SANDBOX_ZYGOTE,
+        "--remount-ro", "/dev",  # nothing a student writes in /dev reaches the next one
         "--remount-ro", "/",  # only /work, /tmp and /dev/shm stay writable
         "--chdir", SANDBOX_WORKDIR,
         "--clearenv",
@@ -119,69 +130,18 @@ def bwrap_command(slot: Path, zygote: Path, tmp_mb: int = SANDBOX_TMP_MB) -> lis
 @functools.cache
 def bwrap_status() -> str:
     """``"ok"``, ``"missing"`` or ``"broken"``: probed once per process, by running Python."""
-    if shutil.which("bwrap") is None:
+    if bwrap_path() is None:
         return "missing"
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="dlgrade-probe-") as tmp:
         probe = Path(tmp) / "probe.py"
         probe.write_text("import os\nassert os.getpid() == 1 and os.getuid() == 1000\n")
-        slot = Path(tmp) / "slot"
-        slot.mkdir()
-        argv = bwrap_command(slot, probe) + [sys.executable, "-I", SANDBOX_ZYGOTE]
+        inbox = Path(tmp) / "inbox"
+        inbox.mkdir()
+        argv = bwrap_command(inbox, probe) + [sys.executable, "-I", SANDBOX_ZYGOTE]
         try:
             done = subprocess.run(argv, capture_output=True, timeout=30, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return "broken"
     return "ok" if done.returncode == 0 else "broken"
-
-
-class PidsCgroup:
-    """A cgroup v1 ``pids`` group for one worker; absent (no-op) where not writable."""
-
-    def __init__(self, name: str) -> None:
-        self.path: Path | None = None
-        parent = PIDS_CGROUP_ROOT / f"dlgrade-{os.getpid()}"
-        try:
-            parent.mkdir(exist_ok=True)
-            (parent / name).mkdir(exist_ok=True)
-            self.path = parent / name
-        except OSError:
-            self.path = None
-
-    @property
-    def active(self) -> bool:
-        return self.path is not None
-
-    def set_max(self, processes: int) -> None:
-        """Allow at most ``processes`` tasks (threads count) in the group."""
-        if self.path is not None:
-            try:
-                (self.path / "pids.max").write_text(str(processes))
-            except OSError:
-                pass
-
-    def join_command(self) -> str | None:
-        """The ``cgroup.procs`` file a starting worker writes its pid into."""
-        return str(self.path / "cgroup.procs") if self.path is not None else None
-
-    def remove(self) -> None:
-        """Remove the group (it must be empty) and its parent when that is empty too."""
-        if self.path is None:
-            return
-        give_up = time.monotonic() + 5.0
-        while True:  # killed processes take a moment to leave the group
-            try:
-                self.path.rmdir()
-                break
-            except FileNotFoundError:
-                break
-            except OSError:
-                if time.monotonic() > give_up:
-                    break
-                time.sleep(0.02)
-        try:
-            self.path.parent.rmdir()
-        except OSError:
-            pass  # another worker's group is still there
-        self.path = None

@@ -1,24 +1,37 @@
 """The warm worker ("zygote"): imports IPython and the preloaded modules once, then forks
-one pristine child per notebook.
+one pristine child per notebook — and never holds any student's data.
 
 This file runs as a script inside the sandbox, where the ``grader`` package is not
-visible, so it imports only the standard library and IPython. It talks to the grader over
-its stdin/stdout, one JSON object a line:
+visible, so it imports only the standard library and IPython.
 
-* zygote → grader, once: ``{"ready": true, "pid": ..., "preloaded": [...]}``
-* grader → zygote: ``{"cells": [[index, source], ...], "names": [...], "extract": "...",
-  "limits": {...}, "workdir": "...", "scratch": [...]}``
-* zygote → grader: ``{"status": "ok"|"error"|"timeout"|"exited"|"killed"|"memory_limit"|
-  "output_limit", "cell": index|null, "error": {...}|null, "values": "<json>"|null,
-  "output": "...", "output_bytes": n, "exit": "..."}``
+Why it never touches student data: a child is a copy of its zygote's memory, so anything
+the zygote ever read (a previous student's cells, answers or output) would be readable
+in the next student's heap. The zygote therefore only passes file descriptors along.
+The grader talks to it over one ``SOCK_SEQPACKET`` socket (file descriptor ``argv[1]``),
+one JSON object a message:
 
-The child runs the cells with ``InteractiveShell.run_cell`` and judges each from the
-returned ``ExecutionResult`` (never from printed tracebacks); after the last cell it runs
-the grader's extractor and writes ``{"final": ...}`` on a pipe of its own, separate from
-the captured stdout/stderr, so printed lines are never read as results. The zygote is
-the watchdog: it kills the child on a cell or notebook timeout or an output flood, and
-after every notebook kills every process the child left behind and empties the scratch
-folders, so the next student starts from a clean fork.
+* zygote → grader, once: ``{"ready": true, "pid": n, "preloaded": [...], "isolation": bool}``
+  (``isolation``: a child can get private namespaces, see :func:`_isolate`)
+* grader → zygote: ``{"fork": true}`` carrying four descriptors (SCM_RIGHTS): the job
+  file, and the write ends of the result, stdout and stderr pipes. The zygote forks and
+  closes its copies; it never reads the job nor any pipe.
+* zygote → grader: ``{"started": pid}`` or ``{"done": {"exit": "...", "signaled": bool}}``
+  once the child has ended (or was killed) and every process it left is gone.
+* grader → zygote: ``{"kill": true}``: the grader's watchdog stopped the notebook.
+
+The child reads its job (cells, variable names, extractor, limits) from the job file
+AFTER the fork, gives itself fresh size-limited ``/tmp``, ``/dev/shm`` and working folder
+and a fresh IPC namespace, runs the cells with ``InteractiveShell.run_cell`` (judging each
+from the returned ``ExecutionResult``, never from printed text; a failing cell does not
+stop the later ones), and writes JSON lines on descriptor 3, read only by the grader:
+
+* ``{"cell": i}`` before cell ``i``; ``{"error": {...}, "cell": i}`` when it failed;
+* ``{"values": "<json>", "after": i}`` the variables after cell ``i`` (kept in case a
+  later cell never ends); ``{"extracting": true}``; ``{"final": "<json>"}``;
+* ``{"crash": "..."}`` when the grader's own code failed in the child.
+
+Everything on descriptor 3 is written by a process that runs the student's code, so the
+grader decodes it as untrusted input (:mod:`grader.runner.channel`).
 """
 
 # This process runs untrusted code: catching everything (and carrying on) is its job, and
@@ -28,11 +41,13 @@ folders, so the next student starts from a clean fork.
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import resource
 import selectors
 import signal
+import socket
 import sys
 import time
 import traceback
@@ -42,19 +57,37 @@ _write = os.write
 _format_exception = traceback.format_exception
 _format_exception_only = traceback.format_exception_only
 
-#: Result pipe data kept at most (bytes): values of 100 000 numbers fit easily.
-MAX_RESULT_BYTES = 64 * 1024 * 1024
-#: A notebook writing this many times its output limit is stopped (output_limit).
-FLOOD_FACTOR = 10
 PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
 PR_SET_CHILD_SUBREAPER = 36
+CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+#: Largest job file a child reads (cells of a notebook; the grader caps notebooks lower).
+MAX_JOB_BYTES = 256 * 1024 * 1024
+#: The child's descriptors: the result channel and the job file.
+RESULT_FD = 3
+JOB_FD = 4
+_UNTOUCHABLE = {signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD}
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def _prctl(option: int, value: int) -> None:
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+        _libc.prctl(option, value, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
 
 
 def _vm_size() -> int:
@@ -96,7 +129,8 @@ def kill_leftovers(pid_namespace: bool) -> None:
     In a pid namespace of its own (bwrap ``--unshare-pid --as-pid-1``) this zygote is
     pid 1 and ``kill(-1)`` reaches every other process in it, atomically, fork bombs
     included. Without one, the zygote is a child subreaper: orphans come back to it and
-    the tree below it is killed until nothing is left.
+    the tree below it is killed until nothing is left (the grader also empties the
+    worker's cgroup).
     """
     give_up = time.monotonic() + 10.0
     while time.monotonic() < give_up:
@@ -124,23 +158,69 @@ def kill_leftovers(pid_namespace: bool) -> None:
             time.sleep(0.005)
 
 
-def _empty(folder: str) -> None:
-    """Remove everything inside ``folder`` (the student may have left anything there)."""
-    try:
-        entries = os.listdir(folder)
-    except OSError:
-        return
-    for name in entries:
-        path = os.path.join(folder, name)
-        try:
-            if os.path.isdir(path) and not os.path.islink(path):
-                os.chmod(path, 0o700)
-                _empty(path)
-                os.rmdir(path)
-            else:
-                os.unlink(path)
-        except OSError:
-            pass
+# --------------------------------------------------------------------------- the child
+
+
+def _isolate(job: dict) -> None:
+    """Private namespaces for one student: fresh tmpfs scratch and working folder, own IPC.
+
+    A new user namespace (no privilege needed) lets the child mount, for itself only,
+    empty size-limited tmpfs folders over ``/tmp``, ``/dev/shm`` and its working folder,
+    and gives it System V and POSIX IPC objects of its own. When its last process ends,
+    the kernel frees them: nothing is left for the next student, however deep, numerous,
+    oddly named or permission-stripped the files were. Capabilities are dropped before
+    any student code runs.
+    """
+    uid, gid = os.getuid(), os.getgid()
+    _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):  # fmt: skip
+        with open(f"/proc/self/{name}", "w") as file:
+            file.write(text)
+    _check(_libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+    size = int(job["limits"]["disk_mb"]) * 1024 * 1024
+    for target, extra in [(p, 0) for p in job["scratch"]] + [(job["workdir"], job["inbox_bytes"])]:
+        options = f"size={size + int(extra)},mode=1777".encode()
+        flags = MS_NOSUID | MS_NODEV
+        _check(_libc.mount(b"tmpfs", target.encode(), b"tmpfs", flags, options), f"mount {target}")
+    _copy_tree(job["inbox"], job["workdir"])
+    hide = MS_NOSUID | MS_NODEV | MS_RDONLY
+    _check(_libc.mount(b"tmpfs", job["inbox"].encode(), b"tmpfs", hide, b"size=4096"), "hide inbox")
+    _drop_capabilities()
+
+
+def _drop_capabilities() -> None:
+    """No capabilities at all (those of the new user namespace included), for good."""
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [
+            ("effective", ctypes.c_uint32),
+            ("permitted", ctypes.c_uint32),
+            ("inheritable", ctypes.c_uint32),
+        ]
+
+    header = Header(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (Data * 2)()
+    _check(_libc.capset(ctypes.byref(header), ctypes.byref(data)), "capset")
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+
+def _copy_tree(source: str, dest: str) -> None:
+    """Copy the grader-staged files into the private working folder (no recursion)."""
+    todo = [""]
+    while todo:
+        relative = todo.pop()
+        for entry in os.scandir(os.path.join(source, relative) if relative else source):
+            name = os.path.join(relative, entry.name) if relative else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                os.mkdir(os.path.join(dest, name))
+                todo.append(name)
+            elif entry.is_file(follow_symlinks=False):
+                with open(entry.path, "rb") as src, open(os.path.join(dest, name), "wb") as dst:
+                    while chunk := src.read(1 << 20):
+                        dst.write(chunk)
 
 
 def _error_info(exc: BaseException, before_exec: bool) -> dict:
@@ -160,8 +240,8 @@ def _error_info(exc: BaseException, before_exec: bool) -> dict:
     except Exception:
         text = f"{type(exc).__name__}: {evalue}"
     return {
-        "ename": type(exc).__name__,
-        "evalue": evalue,
+        "ename": type(exc).__name__[:200],
+        "evalue": evalue[:2000],
         "traceback": text[:20000],
         "memory": isinstance(exc, MemoryError),
         "exit": isinstance(exc, SystemExit),
@@ -169,7 +249,10 @@ def _error_info(exc: BaseException, before_exec: bool) -> dict:
 
 
 def _apply_limits(limits: dict, base_vm: int) -> None:
-    """rlimits of the child: memory on top of the warm process, files, cpu, processes."""
+    """rlimits of the child: memory on top of the warm process, files, cpu, processes.
+
+    These bind one process each; the grader's cgroup bounds all of them together.
+    """
 
     def setlimit(which: int, value: int) -> None:
         try:
@@ -179,9 +262,10 @@ def _apply_limits(limits: dict, base_vm: int) -> None:
 
     setlimit(resource.RLIMIT_AS, base_vm + int(limits["memory_mb"]) * 1024 * 1024)
     setlimit(resource.RLIMIT_CORE, 0)
-    setlimit(resource.RLIMIT_FSIZE, 512 * 1024 * 1024)
+    setlimit(resource.RLIMIT_FSIZE, int(limits["disk_mb"]) * 1024 * 1024)
     setlimit(resource.RLIMIT_CPU, int(limits["notebook_timeout"]) + 5)
-    if os.getuid() != 0:  # the limit never binds root, and counts all of a user's tasks
+    if os.getuid() != 0 and not limits.get("pids_cgroup"):
+        # Without a pids cgroup: the limit counts all of this user's tasks, so add those.
         setlimit(resource.RLIMIT_NPROC, _tasks_of_user() + int(limits["max_processes"]))
 
 
@@ -203,17 +287,43 @@ def _tasks_of_user() -> int:
     return total
 
 
-def _child(job: dict, shell, result_fd: int, out_fd: int, err_fd: int, base_vm: int) -> None:
-    """Run the student's cells; never returns (``os._exit``)."""
+def _read_job() -> dict:
+    chunks = []
+    total = 0
+    while chunk := os.read(JOB_FD, 1 << 20):
+        total += len(chunk)
+        if total > MAX_JOB_BYTES:
+            raise ValueError("job file too large")
+        chunks.append(chunk)
+    os.close(JOB_FD)
+    return json.loads(b"".join(chunks))
+
+
+def _child(fds: list[int], shell, base_vm: int) -> None:
+    """Read the job, isolate, run the student's cells; never returns (``os._exit``)."""
     try:
         os.setsid()
+        for number in signal.valid_signals():
+            if number not in _UNTOUCHABLE:
+                try:
+                    signal.signal(number, signal.SIG_DFL)
+                except (OSError, ValueError):
+                    pass
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        job_fd, result_fd, out_fd, err_fd = fds
+        # Move the four descriptors to 4, 3, 1, 2 without clobbering one another.
+        moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (job_fd, result_fd, out_fd, err_fd)]
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
-        os.dup2(out_fd, 1)
-        os.dup2(err_fd, 2)
-        keep = os.dup2(result_fd, 3) if result_fd != 3 else 3
-        os.closerange(4, 1 << 16)
-        result_fd = keep
+        for fd, target in zip(moved, (JOB_FD, RESULT_FD, 1, 2), strict=True):
+            os.dup2(fd, target, inheritable=target in (1, 2))
+        os.closerange(JOB_FD + 1, 1 << 16)
+        job = _read_job()
+        if job.get("isolate"):
+            _isolate(job)
+        else:
+            _copy_tree(job["inbox"], job["workdir"])
+        os.chdir(job["workdir"])
         try:
             with open("/proc/self/oom_score_adj", "w") as adj:
                 adj.write("1000")  # under memory pressure the student's process goes first
@@ -222,7 +332,6 @@ def _child(job: dict, shell, result_fd: int, out_fd: int, err_fd: int, base_vm: 
         sys.stdout = open(1, "w", buffering=1, closefd=False, errors="backslashreplace")
         sys.stderr = open(2, "w", buffering=1, closefd=False, errors="backslashreplace")
         sys.stdin = open(0, closefd=False)
-        os.chdir(job["workdir"])
         sys.argv = ["notebook.ipynb"]
         _apply_limits(job["limits"], base_vm)
         run_cell = shell.run_cell
@@ -230,12 +339,12 @@ def _child(job: dict, shell, result_fd: int, out_fd: int, err_fd: int, base_vm: 
         def send(message: dict) -> None:
             data = (_dumps(message) + "\n").encode()
             while data:
-                data = data[_write(result_fd, data) :]
+                data = data[_write(RESULT_FD, data) :]
 
         namespace: dict = {}
         exec(job["extract"], namespace)
         extract = namespace["_dlgrade_extract"]
-        error = None
+        names = job["names"]
         for index, source in job["cells"]:
             send({"cell": index})
             result = run_cell(source, store_history=True, silent=False)
@@ -245,192 +354,130 @@ def _child(job: dict, shell, result_fd: int, out_fd: int, err_fd: int, base_vm: 
                 except Exception:
                     pass
             if result.error_before_exec is not None:
-                error = {"cell": index, **_error_info(result.error_before_exec, True)}
-                break
-            if result.error_in_exec is not None:
-                error = {"cell": index, **_error_info(result.error_in_exec, False)}
-                break
-            if job.get("snapshots"):  # values so far, in case a later cell never ends
-                send({"snapshot": extract(job["names"], shell.user_ns), "after": index})
+                send({"error": _error_info(result.error_before_exec, True), "cell": index})
+            elif result.error_in_exec is not None:
+                send({"error": _error_info(result.error_in_exec, False), "cell": index})
+            send({"values": extract(names, shell.user_ns), "after": index})
         send({"extracting": True})
-        values = extract(job["names"], shell.user_ns)
-        send({"final": {"error": error, "values": values}})
+        send({"final": extract(names, shell.user_ns)})
     except BaseException as exc:  # our own failure: report it, never fall back into the zygote
         try:
-            data = _dumps({"crash": "".join(_format_exception(type(exc), exc, exc.__traceback__))})
-            _write(3, (data + "\n").encode())
+            text = "".join(_format_exception(type(exc), exc, exc.__traceback__))
+            _write(RESULT_FD, (_dumps({"crash": text[-4000:]}) + "\n").encode())
         except Exception:
             pass
     finally:
         os._exit(0)
 
 
-def _describe_exit(status: int) -> str:
+# --------------------------------------------------------------------------- the zygote
+
+
+def _describe_exit(status: int) -> dict:
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         try:
             name = signal.Signals(number).name
         except ValueError:
             name = f"signal {number}"
-        return name
-    return f"exit code {os.WEXITSTATUS(status)}"
+        return {"exit": name, "signaled": True}
+    return {"exit": f"exit code {os.WEXITSTATUS(status)}", "signaled": False}
 
 
-def run_job(job: dict, shell, base_vm: int, pid_namespace: bool) -> dict:
-    """Fork a child for one notebook, watch it, clean up after it; the report."""
-    limits = job["limits"]
-    result_r, result_w = os.pipe()
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    sys.stdout.flush()
+def _send(control: socket.socket, message: dict) -> None:
+    control.send(json.dumps(message).encode())
+
+
+def serve_one(control: socket.socket, fds: list[int], shell, base_vm: int, pid_ns: bool) -> None:
+    """Fork a child for one notebook, wait for it (or the grader's kill), clean up, report."""
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        for fd in fds:
+            os.close(fd)
+        _send(control, {"done": {"exit": f"fork failed: {exc.strerror}", "signaled": False}})
+        return
+    if pid == 0:
+        control.close()
+        _child(fds, shell, base_vm)
+    for fd in fds:
+        os.close(fd)
+    _send(control, {"started": pid})
+    pidfd = os.pidfd_open(pid)
+    selector = selectors.DefaultSelector()
+    selector.register(pidfd, selectors.EVENT_READ, "child")
+    selector.register(control, selectors.EVENT_READ, "control")
+    status = None
+    try:
+        while status is None:
+            for key, _ in selector.select():
+                if key.data == "child":
+                    _, status = os.waitpid(pid, 0)
+                    break
+                data = control.recv(4096)
+                if not data:  # the grader is gone: stop everything
+                    kill_leftovers(pid_ns)
+                    os._exit(0)
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+    finally:
+        selector.close()
+        os.close(pidfd)
+    kill_leftovers(pid_ns)
+    _send(control, {"done": _describe_exit(status)})
+
+
+def _probe_isolation(job_dirs: dict) -> bool:
+    """Can a child here get private namespaces and tmpfs mounts? (tried in a throwaway fork)"""
     pid = os.fork()
     if pid == 0:
-        for fd in (result_r, out_r, err_r):
-            os.close(fd)
-        _child(job, shell, result_w, out_w, err_w, base_vm)
-    for fd in (result_w, out_w, err_w):
-        os.close(fd)
+        try:
+            uid = os.getuid()
+            _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+            with open("/proc/self/setgroups", "w") as file:
+                file.write("deny")
+            with open("/proc/self/uid_map", "w") as file:
+                file.write(f"{uid} {uid} 1")
+            _check(_libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "private")
+            for target in job_dirs["mounts"]:
+                _check(_libc.mount(b"tmpfs", target.encode(), b"tmpfs", 0, b"size=4096"), target)
+            _drop_capabilities()
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
-    start = time.monotonic()
-    notebook_deadline = start + float(limits["notebook_timeout"])
-    cell_deadline = start + float(limits["cell_timeout"])
-    max_output = int(limits["max_output_bytes"])
-    selector = selectors.DefaultSelector()
-    for fd in (result_r, out_r, err_r):
-        os.set_blocking(fd, False)
-        selector.register(fd, selectors.EVENT_READ)
-    result_buf = bytearray()
-    output = bytearray()
-    output_bytes = 0
-    lines_seen = 0
-    cell = None
-    stopped = None  # why the zygote stopped the child, if it did
-    exit_status = None
-    exited_at = None
 
-    def parse_new_lines() -> None:
-        nonlocal lines_seen, cell, cell_deadline
-        lines = bytes(result_buf).split(b"\n")
-        for line in lines[lines_seen : len(lines) - 1]:
+def _ignore_signals() -> None:
+    """A student may signal pid 1 of the sandbox: nothing they send can stop this process."""
+    for number in signal.valid_signals():
+        if number not in _UNTOUCHABLE:
             try:
-                message = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(message, dict) and isinstance(message.get("cell"), int):
-                cell = message["cell"]
-                cell_deadline = time.monotonic() + float(limits["cell_timeout"])
-            elif isinstance(message, dict) and message.get("extracting"):
-                cell_deadline = time.monotonic() + 30.0
-        lines_seen = len(lines) - 1
-
-    while selector.get_map():
-        now = time.monotonic()
-        if stopped is None and now >= min(notebook_deadline, cell_deadline):
-            stopped = "cell_timeout" if cell_deadline < notebook_deadline else "notebook_timeout"
-            break
-        if exited_at is not None and now - exited_at > 0.2:
-            break  # the child is gone; what still holds the pipes is a leftover
-        timeout = min(notebook_deadline, cell_deadline) - now
-        if exit_status is None:
-            timeout = min(timeout, 0.1)
-        else:
-            timeout = min(timeout, exited_at + 0.2 - now)
-        for key, _ in selector.select(max(0.0, timeout)):
-            fd = key.fd
-            try:
-                data = os.read(fd, 1 << 16)
-            except BlockingIOError:
-                continue
-            if not data:
-                selector.unregister(fd)
-                continue
-            if fd == result_r:
-                if len(result_buf) < MAX_RESULT_BYTES:
-                    result_buf += data
-                    parse_new_lines()
-            else:
-                output_bytes += len(data)
-                if len(output) < max_output:
-                    output += data[: max_output - len(output)]
-                if output_bytes > FLOOD_FACTOR * max_output:
-                    stopped = "output_limit"
-        if stopped is not None:
-            break
-        if exit_status is None:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                exit_status = status
-                exited_at = time.monotonic()
-
-    if exit_status is None:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            _, exit_status = os.waitpid(pid, 0)
-        except ChildProcessError:
-            exit_status = 0
-    kill_leftovers(pid_namespace)
-    selector.close()
-    for fd in (result_r, out_r, err_r):
-        os.close(fd)
-    for folder in job.get("scratch", []):
-        _empty(folder)
-
-    final = None
-    crash = None
-    snapshot = None
-    for line in bytes(result_buf).split(b"\n"):
-        try:
-            message = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(message, dict) and isinstance(message.get("final"), dict):
-            final = message["final"]
-        elif isinstance(message, dict) and isinstance(message.get("snapshot"), str):
-            snapshot = message
-        elif isinstance(message, dict) and "crash" in message:
-            crash = str(message["crash"])
-    report = {
-        "cell": cell,
-        "output": output.decode("utf-8", "replace"),
-        "output_bytes": output_bytes,
-        "exit": _describe_exit(exit_status),
-        "elapsed": time.monotonic() - start,
-        "error": None,
-        "values": None,
-        "crash": crash,
-        "snapshot_after": None,
-    }
-    if final is None and snapshot is not None:
-        report["values"] = snapshot["snapshot"]
-        report["snapshot_after"] = snapshot.get("after")
-    if stopped is not None:
-        report["status"] = stopped
-        return report
-    if final is None:
-        report["status"] = "killed" if os.WIFSIGNALED(exit_status) else "exited"
-        return report
-    report["values"] = final.get("values")
-    report["error"] = final.get("error")
-    report["status"] = "error" if final.get("error") else "ok"
-    return report
+                signal.signal(number, signal.SIG_IGN)
+            except (OSError, ValueError):
+                pass
 
 
 def main() -> None:
-    """Warm up, announce readiness, then serve one notebook a line until stdin closes."""
-    control_in = os.fdopen(os.dup(0), "r", encoding="utf-8")
-    control_out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    """Warm up, announce readiness, then fork one child per ``fork`` message."""
+    control = socket.socket(fileno=int(sys.argv[1]))
+    mounts = json.loads(sys.argv[2])
     null = os.open(os.devnull, os.O_RDWR)
-    os.dup2(null, 0)
-    os.dup2(null, 1)  # a stray print of a preloaded module must not corrupt the protocol
-    sys.stdout = open(1, "w", closefd=False)
-    pid_namespace = os.getpid() == 1
-    if not pid_namespace:
+    for fd in (0, 1, 2):  # a stray print of a preloaded module goes nowhere
+        os.dup2(null, fd)
+    _ignore_signals()
+    pid_ns = os.getpid() == 1
+    if not pid_ns:
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
     preloaded = []
-    for name in sys.argv[1:]:
+    for name in sys.argv[3:]:
         try:
             __import__(name)
             preloaded.append(name)
@@ -446,14 +493,28 @@ def main() -> None:
     shell = InteractiveShell.instance(config=config)
     shell.run_cell("pass", store_history=False, silent=True)
     base_vm = _vm_size()
+    isolation = _probe_isolation({"mounts": mounts})
     _prctl(PR_SET_DUMPABLE, 0)  # a child may not ptrace its zygote and poison later forks
-    control_out.write(
-        json.dumps({"ready": True, "pid": os.getpid(), "preloaded": preloaded}) + "\n"
+    _send(
+        control, {"ready": True, "pid": os.getpid(), "preloaded": preloaded, "isolation": isolation}
     )
-    for line in control_in:
-        job = json.loads(line)
-        report = run_job(job, shell, base_vm, pid_namespace)
-        control_out.write(json.dumps(report) + "\n")
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(control, 4096, 8)
+        except OSError:
+            break
+        if not data:
+            break
+        try:
+            command = json.loads(data)
+        except ValueError:
+            command = {}
+        if command.get("fork") and len(fds) == 4:
+            serve_one(control, fds, shell, base_vm, pid_ns)
+        else:
+            for fd in fds:
+                os.close(fd)
+    kill_leftovers(pid_ns)
 
 
 if __name__ == "__main__":
