@@ -30,15 +30,17 @@ from grader.classrun import ClassPlan, grade_class, limits_for, preloads
 from grader.extract.answersheet import SubmissionError, read_answer_sheet
 from grader.fsutil import atomic_write_text
 from grader.grading import grade_run, grade_sheet, notebook_job
+from grader.identity import lookalike_notes
 from grader.ingest import IngestError
 from grader.keytext import key_json, key_text, solution_text
 from grader.overrides import OverrideError, apply_all_overrides, load_overrides
 from grader.report.i18n import answer_text
 from grader.results import SubmissionResult
 from grader.rubric import Rubric, RubricError, find_rubric, load_rubric
+from grader.runlock import FolderInUse, hold_report_folder
 from grader.runner.base import ExecutorUnavailable
 from grader.store import ResultStore
-from grader.submissions import Submission, looks_like_student_folder, students_in
+from grader.submissions import Submission, layout_notes, looks_like_student_folder, students_in
 from grader.yamlio import YamlError, loads
 from reference import SOLVERS, ParamError, solution_json
 
@@ -217,24 +219,29 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, Any]:
     return params
 
 
-def _plan(path: Path, rubric_arg: str | None) -> ClassPlan:
-    """Which rubric grades which submissions under ``path``."""
+def _plan(path: Path, rubric_arg: str | None) -> tuple[ClassPlan, list[str]]:
+    """Which rubric grades which submissions under ``path``, and notes for the TA on what
+    was left out (hidden or ``_`` folders, folders matching no rubric, nested layouts)."""
     search = [Path.cwd(), path.resolve().parent, path.resolve()]
     if rubric_arg:
         rubric = load_rubric(find_rubric(rubric_arg, search))
         if looks_like_student_folder(path):
             students = students_in(path.parent, rubric.assignment)
-            return [(rubric, [s for s in students if s.folder == path])]
+            return [(rubric, [s for s in students if s.folder == path])], []
         folder = path / rubric.assignment
-        return [(rubric, students_in(folder if folder.is_dir() else path, rubric.assignment))]
+        folder = folder if folder.is_dir() else path
+        return [(rubric, students_in(folder, rubric.assignment))], layout_notes(folder)
     own = _rubric_path(path.name, search)
     if own is not None:
         rubric = load_rubric(own)
-        return [(rubric, students_in(path, rubric.assignment))]
+        return [(rubric, students_in(path, rubric.assignment))], layout_notes(path)
     plan: ClassPlan = []
+    notes: list[str] = []
     missing = []
     for folder in sorted(p for p in path.iterdir() if p.is_dir()):
         if folder.name.startswith((".", "_")):
+            if folder.name not in (".dlgrade", "__MACOSX"):
+                notes.append(f"{folder}: skipped (names starting with '.' or '_' are not graded)")
             continue
         found = _rubric_path(folder.name, search)
         if found is None:
@@ -242,12 +249,14 @@ def _plan(path: Path, rubric_arg: str | None) -> ClassPlan:
             continue
         rubric = load_rubric(found)
         plan.append((rubric, students_in(folder, rubric.assignment)))
+        notes += layout_notes(folder)
     if not plan:
         raise UsageError(
             f"{path}: no assignment folder matches a rubric (folders: {', '.join(missing) or 'none'}); "
             "name folders like their rubric (rubrics/hw2.yaml ↔ hw2/) or pass --rubric"
         )
-    return plan
+    notes += [f"{path / name}: no rubric named {name!r}; skipped" for name in missing]
+    return plan, notes
 
 
 def _rubric_path(name: str, search: list[Path]) -> Path | None:
@@ -273,8 +282,6 @@ def _executor_factory(args: argparse.Namespace, plan: ClassPlan):
 
 
 def cmd_grade(args: argparse.Namespace, console: Console) -> int:
-    from grader.report import summary_table, write_reports
-
     path: Path = args.path
     if not path.exists():
         raise UsageError(f"{path}: no such folder")
@@ -282,16 +289,41 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--jobs must be at least 1")
     if args.executor == "dask" and not args.scheduler:
         raise UsageError("--executor dask needs --scheduler ADDRESS")
-    if path.is_file() and path.suffix == ".zip":
-        path = _unpack(path, args.out, console)
-    elif not path.is_dir():
+    if path.is_dir():
+        out, folder = args.out.resolve(), path.resolve()
+        if out == folder or out.is_relative_to(folder):
+            raise UsageError(
+                f"--out {args.out} is inside the class folder {path}: the next run would "
+                "grade the reports as students; pass an --out outside it"
+            )
+    elif not (path.is_file() and path.suffix == ".zip"):
         raise UsageError(f"{path}: not a folder or a .zip")
-    plan = _plan(path, args.rubric)
+    with hold_report_folder(args.out):
+        return _grade(args, console, path)
+
+
+def _grade(args: argparse.Namespace, console: Console, path: Path) -> int:
+    from grader.report import summary_table, write_reports
+
+    if path.is_file():
+        path = _unpack(path, args.out, console)
+    plan, class_notes = _plan(path, args.rubric)
+    for _, submissions in plan:
+        class_notes += lookalike_notes(s.student for s in submissions)
     overrides_path = args.overrides or (path / "overrides.yaml")
     if args.overrides and not args.overrides.is_file():
         raise UsageError(f"{args.overrides}: no such overrides file")
-    # Read before grading so a typo in it is reported at once, not after the whole class.
+    # Read and checked against the class before grading, so that a typo in it (an unknown
+    # student or part, a score out of range) is reported at once, not after the class.
     ta_overrides = load_overrides(overrides_path) if overrides_path.is_file() else []
+    if ta_overrides:
+        apply_all_overrides(
+            [
+                (r, [SubmissionResult(s.student, r.assignment, "", []) for s in subs])
+                for r, subs in plan
+            ],
+            ta_overrides,
+        )
     store = ResultStore(args.out / ".dlgrade" / "results")
     total = sum(len(subs) for _, subs in plan)
     given = {  # flag → (Limits field, value)
@@ -333,16 +365,20 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
 
     if ta_overrides:
         classes = apply_all_overrides(classes, ta_overrides)
+        class_notes.append(f"applied {len(ta_overrides)} override(s) from {overrides_path}")
     written = write_reports(
         args.out,
         classes,
         lang=args.lang,
         formats=tuple(args.formats or ("html", "csv", "json", "gradescope")),
         exports=tuple(args.export),
+        notes=class_notes,
     )
     console.print(summary_table(classes))
     for note in sorted(sandbox_notes):
         console.print(f"[yellow]note:[/] {note}")
+    for note in class_notes:
+        console.print("note:", note, style="yellow", markup=False, soft_wrap=True)
     console.print(
         f"graded {stats.graded}, unchanged since the last run {stats.reused}; "
         f"{len(written)} files written to {args.out}/",
@@ -524,7 +560,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             errors.print(f"  {problem}", markup=False)
         return EXIT_USAGE
-    except (UsageError, ParamError, OverrideError, IngestError, ExecutorUnavailable) as exc:
+    except (
+        UsageError,
+        ParamError,
+        OverrideError,
+        IngestError,
+        ExecutorUnavailable,
+        FolderInUse,
+    ) as exc:
         errors.print("error:", str(exc), style="red", markup=False)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -375,10 +375,10 @@ def test_grading_a_missing_folder_exits_2(capsys, tmp_path):
 
 
 def test_grading_a_folder_without_assignments_exits_2(capsys, tmp_path):
-    (tmp_path / "misc").mkdir()
-    assert main([str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    (tmp_path / "cls" / "misc").mkdir(parents=True)
+    assert main([str(tmp_path / "cls"), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {tmp_path}: no assignment folder matches a rubric")
+    assert err.startswith(f"error: {tmp_path / 'cls'}: no assignment folder matches a rubric")
 
 
 # ------------------------------------------------------------------------------------ help

@@ -38,6 +38,7 @@ def write_reports(
     lang: str | None = None,
     formats: Sequence[str] = ("html", "csv", "json"),
     exports: Sequence[str] = (),
+    notes: Sequence[str] = (),
 ) -> list[Path]:
     """Write the reports of every class in ``classes`` under ``out``; return the paths.
 
@@ -46,7 +47,9 @@ def write_reports(
     (``gradescope/<student>.json``); ``exports`` adds ``canvas`` (``canvas.csv``) and
     ``moodle`` (``moodle.csv``). ``lang`` (``en``/``fa``) overrides each rubric's language.
     Every file is written atomically. Raises ValueError for an unknown format, export or
-    language, before writing anything.
+    language, before writing anything. ``notes`` (about the class as a whole: folders
+    skipped, look-alike ids, overrides applied) appear on ``index.html`` and in
+    ``results.json``.
     """
     unknown = [f for f in formats if f not in FORMATS] + [e for e in exports if e not in EXPORTS]
     if unknown:
@@ -67,14 +70,17 @@ def write_reports(
 
     if "html" in formats:
         pages = {student: f"{names[student]}.html" for student in entries}
-        write("index.html", html.render_index(classes, lang=class_lang, student_pages=pages))
+        write(
+            "index.html",
+            html.render_index(classes, lang=class_lang, student_pages=pages, notes=list(notes)),
+        )
         for student, mine in entries.items():
             page_lang = lang or mine[0][0].model.lang
             write(pages[student], html.render_student(student, mine, lang=page_lang))
     if "csv" in formats:
         write("grades.csv", _exports.grades_csv(classes))
     if "json" in formats:
-        write("results.json", _exports.dumps(_exports.results_json(classes)))
+        write("results.json", _exports.dumps(_exports.results_json(classes, notes=list(notes))))
     if "gradescope" in formats:
         for student, mine in entries.items():
             page_lang = lang or mine[0][0].model.lang

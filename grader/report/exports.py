@@ -7,8 +7,6 @@ thousands separators whatever the report language, because gradebooks parse them
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import unicodedata
@@ -45,7 +43,8 @@ def page_names(students: Sequence[str]) -> dict[str, str]:
             "".join(ch if (ch.isalnum() or ch in "-_.\u200c") else "_" for ch in text).strip("._")
             or "student"
         )
-        stem = re.sub(r"_+", "_", stem)[:80]
+        # at most 120 bytes: a name stays valid with ".html" or a temporary suffix added
+        stem = re.sub(r"_+", "_", stem).encode()[:120].decode("utf-8", "ignore") or "student"
         if stem.lower() in _RESERVED:
             stem = f"student-{stem}"
         candidate, n = stem, 2
@@ -56,20 +55,37 @@ def page_names(students: Sequence[str]) -> dict[str, str]:
     return names
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def cell(text: str) -> str:
     """A student-controlled CSV cell that a spreadsheet will not run as a formula.
 
-    Spreadsheets evaluate cells starting with ``= + - @`` (and tab or CR), so such text
-    gets a leading apostrophe, as OWASP recommends; scores never need it.
+    Spreadsheets evaluate cells starting with ``= + - @`` (and tab or CR) — also after
+    leading spaces or invisible characters, which they skip — so such text gets a leading
+    apostrophe, as OWASP recommends; scores never need it.
     """
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    start = 0
+    while start < len(text) and _invisible(text[start]):
+        start += 1
+    risky = text[start:].startswith(_FORMULA_STARTS) or text.startswith(("\t", "\r"))
+    return f"'{text}" if risky else text
+
+
+def _invisible(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp")
+
+
+def _field(text: str) -> str:
+    # Quoted wherever a reader could split the row: the csv module leaves a lone CR
+    # unquoted when the line terminator is LF, and a spreadsheet starts a row there.
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _csv(rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerows(rows)
-    return buf.getvalue()
+    return "".join(",".join(_field(field) for field in row) + "\n" for row in rows)
 
 
 def _students(classes: Sequence[ClassResults]) -> list[str]:
@@ -104,9 +120,11 @@ def grades_csv(classes: Sequence[ClassResults]) -> str:
     return _csv(rows)
 
 
-def results_json(classes: Sequence[ClassResults]) -> dict[str, Any]:
-    """Every result's JSON plus each assignment's title and maximum score."""
+def results_json(classes: Sequence[ClassResults], *, notes: Sequence[str] = ()) -> dict[str, Any]:
+    """Every result's JSON plus each assignment's title and maximum score, and the notes
+    about the class as a whole (``notes``, always present, possibly empty)."""
     return {
+        "notes": list(notes),
         "assignments": [
             {
                 "id": rubric.assignment,

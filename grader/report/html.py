@@ -298,9 +298,14 @@ def _class_view(
 
 
 def render_index(
-    classes: Sequence[ClassResults], *, lang: str, student_pages: dict[str, str]
+    classes: Sequence[ClassResults],
+    *,
+    lang: str,
+    student_pages: dict[str, str],
+    notes: Sequence[str] = (),
 ) -> str:
-    """The class summary over every assignment; ``student_pages`` maps student → file name."""
+    """The class summary over every assignment; ``student_pages`` maps student → file name;
+    ``notes`` are the run's remarks about the class (skipped folders, look-alike ids)."""
     check_lang(lang)
     students = sorted({r.student for _, results in classes for r in results})
     table = []
@@ -342,6 +347,7 @@ def render_index(
             "headers": [rubric.title(lang) for rubric, _ in classes],
             "max_total": number(sum(float(rubric.max_score) for rubric, _ in classes), lang),
             "table": table,
+            "class_notes": list(notes),
         }
     )
     return _env().get_template("index.html.j2").render(context)

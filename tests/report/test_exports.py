@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from grader.report import write_reports
 from grader.report.exports import page_names, score_text
+from tests.report import sample
 
 ALL = {"formats": ("html", "csv", "json", "gradescope"), "exports": ("canvas", "moodle")}
 
@@ -138,3 +140,42 @@ def test_spreadsheet_formulas_in_names_are_neutralised(tmp_path, classes) -> Non
     for name in ("grades.csv", "canvas.csv"):
         rows = list(csv.reader(io.StringIO((tmp_path / name).read_text("utf-8"))))
         assert rows[-1][0] == '\'=HYPERLINK("http://x")'
+
+
+# --- exports that cannot be split or executed, checked by re-reading the written CSV ----
+
+
+HOSTILE_IDS = [
+    "evil\r=cmd|' /C calc'!A0",
+    "two\nlines",
+    'quote"and,comma',
+    "  =1+1",
+    "\u200e@SUM(A1)",
+    "\u00a0-2+3",
+    "\t+1",
+    "\uff1dcmd",
+    "98411387",
+]
+
+
+@pytest.mark.parametrize("kind", ["grades", "canvas", "moodle"])
+def test_hostile_ids_stay_one_row_each_and_never_start_a_formula(tmp_path, kind) -> None:
+    from grader.report import exports
+
+    rubric, results = sample.classes()[0]
+    base = results[0]
+    hostile = [dataclasses.replace(base, student=s) for s in HOSTILE_IDS]
+    writer = {"grades": exports.grades_csv, "canvas": exports.canvas_csv}.get(
+        kind, exports.moodle_csv
+    )
+    path = tmp_path / f"{kind}.csv"
+    path.write_text(writer([(rubric, hostile)]), encoding="utf-8", newline="")
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    body = rows[2:] if kind == "canvas" else rows[1:]
+    ids = [row[0] for row in body]
+    assert len(body) == len(HOSTILE_IDS)
+    assert sorted(i.removeprefix("'") for i in ids) == sorted(HOSTILE_IDS)
+    harmless = {HOSTILE_IDS[0], "two\nlines", 'quote"and,comma', "98411387"}
+    assert {i for i in ids if not i.startswith("'")} == harmless
+    assert {row[-1] for row in body} == {exports.score_text(base.score)}
