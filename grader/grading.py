@@ -1,6 +1,7 @@
 """Submission → answers → results. No I/O beyond the files it is handed.
 
-Answer sheets are graded directly; notebooks become :class:`NotebookJob`s for an executor,
+Every result leaves here bounded in size (:mod:`grader.bounds`), so every report made
+from it is too. Answer sheets are graded directly; notebooks become :class:`NotebookJob`s for an executor,
 and their :class:`NotebookRun` is graded by :func:`grade_run`. A notebook's failure is
 turned into part statuses here, in one place: parts whose variable the notebook never
 produced score 0 with status ``error`` and the failure as feedback.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.bounds import bound_result
 from grader.checks import check, prefer_consistent
 from grader.extract.answersheet import SubmissionError, read_answer_sheet
 from grader.results import PartResult, RunError, SubmissionResult
@@ -24,8 +26,48 @@ def grade_answers(rubric: Rubric, answers: dict[str, Any]) -> list[PartResult]:
     A part with no answer scores 0 with status ``missing``, exactly as a blank answer does
     (a matrix part lists every cell as wrong).
     """
-    results = [check(part, answers.get(part.id)) for part in rubric.parts]
+    results = [_check_bounded(part, answers.get(part.id)) for part in rubric.parts]
     return prefer_consistent(results, list(rubric.parts))
+
+
+#: Longest answer checked at all (characters of text in it, all cells together): a
+#: 20 MB string left in an answer variable would take the checkers minutes.
+MAX_ANSWER_CHARS = 100_000
+
+
+def _answer_size(raw: Any, limit: int) -> int:
+    """Characters of text in ``raw`` (strings, and items of nested lists), counted with an
+    explicit stack and stopping as soon as ``limit`` is passed."""
+    total, stack = 0, [raw]
+    while stack and total <= limit:
+        value = stack.pop()
+        if isinstance(value, str):
+            total += len(value)
+        elif isinstance(value, (list, tuple)):
+            total += len(value)
+            stack.extend(value)
+        elif isinstance(value, dict):
+            total += len(value)
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        else:
+            total += 1
+    return total
+
+
+def _check_bounded(part: Any, raw: Any) -> PartResult:
+    """:func:`check`, unless the answer is longer than any answer can be: then ``invalid``."""
+    if _answer_size(raw, MAX_ANSWER_CHARS) > MAX_ANSWER_CHARS:
+        preview = raw[:200] if isinstance(raw, str) else None
+        return PartResult(
+            part.id,
+            0.0,
+            float(part.points),
+            "invalid",
+            f"the answer is longer than {MAX_ANSWER_CHARS} characters; it was not checked",
+            got=preview,
+        )
+    return check(part, raw)
 
 
 def unknown_answer_notes(rubric: Rubric, answers: dict[str, Any]) -> list[str]:
@@ -52,20 +94,28 @@ def grade_sheet(rubric: Rubric, submission: Submission) -> SubmissionResult:
         sheet = read_answer_sheet(submission.path)
     except SubmissionError as exc:
         error = RunError(kind="invalid_submission", message=str(exc))
-        return SubmissionResult(
-            submission.student, rubric.assignment, source, _failed_parts(rubric, error), error=error
+        return bound_result(
+            SubmissionResult(
+                submission.student,
+                rubric.assignment,
+                source,
+                _failed_parts(rubric, error),
+                error=error,
+            )
         )
     notes = unknown_answer_notes(rubric, sheet.answers)
     if sheet.assignment and sheet.assignment != rubric.assignment:
         notes.append(
             f"the sheet says assignment {sheet.assignment!r}, graded as {rubric.assignment!r}"
         )
-    return SubmissionResult(
-        submission.student,
-        rubric.assignment,
-        source,
-        grade_answers(rubric, sheet.answers),
-        notes=notes,
+    return bound_result(
+        SubmissionResult(
+            submission.student,
+            rubric.assignment,
+            source,
+            grade_answers(rubric, sheet.answers),
+            notes=notes,
+        )
     )
 
 
@@ -91,7 +141,7 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
     parts: list[PartResult] = []
     for part in rubric.parts:
         if part.variable in run.values:
-            parts.append(check(part, run.values[part.variable]))
+            parts.append(_check_bounded(part, run.values[part.variable]))
         elif run.error is not None:
             parts.append(
                 PartResult(
@@ -108,14 +158,16 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
                     f"the notebook defines no variable {part.variable}",
                 )
             )
-    return SubmissionResult(
-        student=submission.student,
-        assignment=rubric.assignment,
-        source=str(submission.path),
-        parts=prefer_consistent(parts, list(rubric.parts)),
-        error=run.error,
-        notes=list(run.notes),
-        duration=round(run.duration, 3),
+    return bound_result(
+        SubmissionResult(
+            student=submission.student,
+            assignment=rubric.assignment,
+            source=str(submission.path),
+            parts=prefer_consistent(parts, list(rubric.parts)),
+            error=run.error,
+            notes=list(run.notes),
+            duration=round(run.duration, 3),
+        )
     )
 
 
