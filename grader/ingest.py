@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 MAX_ENTRIES = 20_000
 MAX_FILE_BYTES = 100 * 2**20
 MAX_TOTAL_BYTES = 2 * 2**30
+MAX_DEPTH = 32
 
 _MOODLE_FOLDER = re.compile(r"^(?P<name>.+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_?$")
 _MOODLE_FLAT = re.compile(r"^(?P<name>.+?)_(?P<pid>\d+)_assignsubmission_[a-z]+_(?P<file>.+)$")
@@ -67,10 +68,13 @@ def safe_name(text: str) -> str:
         else:
             out.append(ch)
     name = re.sub(r"\s+", " ", "".join(out)).strip(" .")
-    return name[:120] or "_"
+    # 120 bytes, not characters: 120 four-byte characters pass the 255-byte name limit.
+    return name.encode("utf-8")[:120].decode("utf-8", "ignore").rstrip(" .") or "_"
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name: UTF-8 whether or not the archive flags it; a name in no UTF-8 at
+    all keeps zipfile's cp437 reading (old Windows tools), which is at least a valid name."""
     name = info.filename
     if not info.flag_bits & 0x800:
         # No UTF-8 flag: zipfile decoded the name as cp437; most tools wrote UTF-8 anyway.
@@ -85,6 +89,10 @@ def _why_unsafe(name: str, info: zipfile.ZipInfo) -> str | None:
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
         return "is a symbolic link"
+    if info.flag_bits & 0x1:
+        return "is encrypted (password-protected); zip it again without a password"
+    if len([p for p in name.replace("\\", "/").split("/") if p]) > MAX_DEPTH:
+        return f"is nested more than {MAX_DEPTH} folders deep"
     if "\x00" in name:
         return "has a NUL byte in its name"
     posix = name.replace("\\", "/")
@@ -131,6 +139,11 @@ def unpack_submissions(
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
         raise IngestError(f"{archive}: not a readable zip archive ({exc})") from None
+    except UnicodeDecodeError:
+        raise IngestError(
+            f"{archive}: an entry marked as UTF-8 has a name that is not UTF-8; "
+            "zip the class again with another tool"
+        ) from None
     with zf:
         infos = zf.infolist()
         if len(infos) > max_entries:
@@ -178,6 +191,12 @@ def unpack_submissions(
                 written = _extract(zf, info, path, min(max_file_bytes, max_total_bytes - total))
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
                 refused.append(f"{name}: refused: cannot be unpacked ({exc})")
+                continue
+            except (NotADirectoryError, IsADirectoryError, FileExistsError):
+                refused.append(f"{name}: refused: a file and a folder of the same name")
+                continue
+            except OSError as exc:
+                refused.append(f"{name}: refused: cannot be written ({exc.strerror})")
                 continue
             if written is None:
                 refused.append(

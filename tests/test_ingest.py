@@ -139,3 +139,33 @@ def test_safe_name_keeps_persian_and_zwnj_but_drops_direction_marks():
     assert safe_name("evil\u202egnp.exe") == "evilgnp.exe"
     assert safe_name('a/b\\c:d*"e') == "a_b_c_d__e"
     assert safe_name("..") == "_"
+
+
+def test_encrypted_overlong_deep_and_clashing_entries_are_refused_by_name(tmp_path: Path):
+    archive = tmp_path / "cls.zip"
+    long_name = "ب" * 200  # 400 bytes: longer than any file system allows
+    deep = "s4/" + "d/" * 40 + "x.yaml"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("s1/answers.yaml", b"answers: {}")
+        zf.writestr("s2/answers.yaml", b"\x00" * 24)
+        zf.writestr(f"s3/{long_name}.yaml", b"answers: {}")
+        zf.writestr(deep, b"answers: {}")
+        zf.writestr("s5/data", b"a file")
+        zf.writestr("s5/data/inner.csv", b"a file in a folder of the same name")
+    # Mark s2's entry encrypted in the central directory, as a password-protecting tool does.
+    data = bytearray(archive.read_bytes())
+    record = data.index(b"PK\x01\x02")
+    while data[record + 46 : record + 46 + 15] != b"s2/answers.yaml":
+        record = data.index(b"PK\x01\x02", record + 4)
+    data[record + 8] |= 0x1
+    archive.write_bytes(bytes(data))
+    got = unpack_submissions(archive, tmp_path / "out")
+    assert got.refused == [
+        "s2/answers.yaml: refused: is encrypted (password-protected); zip it again "
+        + "without a password",
+        f"{deep}: refused: is nested more than 32 folders deep",
+        "s5/data/inner.csv: refused: a file and a folder of the same name",
+    ]
+    files = _files(got.root)
+    assert files[0] == "s1/answers.yaml" and files[2] == "s5/data"
+    assert files[1].startswith("s3/ببب") and len(files[1].split("/")[1].encode()) <= 120
