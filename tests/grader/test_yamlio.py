@@ -189,7 +189,7 @@ def test_numbers_within_the_caps_stay_exact(tmp_path):
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
 def test_utf8_byte_order_mark_is_accepted(tmp_path, suffix):
     path = tmp_path / f"sheet{suffix}"
-    path.write_bytes(b"\xef\xbb\xbf" + '{"answers": {"q.a": 0.5}}'.encode())
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"answers": {"q.a": 0.5}}')
     assert load(path).data == {"answers": {"q.a": sympy.Rational(1, 2)}}
 
 
