@@ -26,10 +26,15 @@ OnResult = Callable[[SubmissionResult, bool], None]
 
 @dataclass(frozen=True)
 class RunStats:
-    """How many students were graded now and how many came from the store."""
+    """How many students were graded now and how many came from the store.
+
+    ``notes`` are the executor's words about the run as a whole — above all "not
+    sandboxed", and limits the kernel could not enforce — for the summary and reports.
+    """
 
     graded: int
     reused: int
+    notes: tuple[str, ...] = ()
 
 
 def limits_for(rubric: Rubric, overrides: dict[str, Any]) -> Limits:
@@ -84,6 +89,7 @@ def grade_class(
             else:
                 record(grade_unreadable(rubric, sub), digest, cached=False)
 
+    run_notes: list[str] = []
     if jobs:
         executor = executor_factory()
         try:
@@ -91,12 +97,18 @@ def grade_class(
                 rubric, sub, digest = pending[job.key]
                 record(grade_run(rubric, sub, run), digest, cached=False)
         finally:
+            run_notes = list(executor.notes)
             executor.close()
 
     ordered = [
         (rubric, [results[(rubric.assignment, s.student)] for s in subs]) for rubric, subs in plan
     ]
-    return ordered, RunStats(graded, reused)
+    return ordered, RunStats(graded, reused, tuple(run_notes))
+
+
+def sandbox_required(plan: Iterable[tuple[Rubric, list[Submission]]]) -> bool:
+    """Whether some rubric in ``plan`` says ``sandbox: required``."""
+    return any(rubric.model.sandbox == "required" for rubric, _ in plan)
 
 
 def preloads(plan: Iterable[tuple[Rubric, list[Submission]]]) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ import argparse
 import inspect
 import json
 import shutil
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -80,6 +81,14 @@ def _grade_parser() -> argparse.ArgumentParser:
         help="how notebooks run: local pool (default), plain nbclient, or a dask cluster",
     )
     p.add_argument("--scheduler", help="dask scheduler address (with --executor dask)")
+    p.add_argument(
+        "--sandbox",
+        choices=("auto", "required", "none"),
+        default="auto",
+        help="bubblewrap sandbox for notebooks: auto (when it works; runs without one say "
+        "'not sandboxed'), required (an error without it), none (default: auto; a rubric "
+        "may say 'sandbox: required')",
+    )
     p.add_argument("--lang", choices=("en", "fa"), help="report language (default: the rubric's)")
     p.add_argument(
         "--export",
@@ -110,6 +119,9 @@ def _grade_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--output-limit", type=int, help="bytes of output kept per notebook (overrides the rubric)"
+    )
+    p.add_argument(
+        "--disk", type=int, help="MB of files a notebook may write (overrides the rubric)"
     )
     p.add_argument(
         "--fresh", action="store_true", help="re-grade everyone, ignoring stored results"
@@ -270,9 +282,20 @@ def _rubric_path(name: str, search: list[Path]) -> Path | None:
 def _executor_factory(args: argparse.Namespace, plan: ClassPlan):
     from grader.runner import make_executor
 
+    required = [r.assignment for r, _ in plan if r.model.sandbox == "required"]
+    if required and args.sandbox == "none":
+        raise UsageError(f"rubric {required[0]} says 'sandbox: required'; --sandbox none refused")
+    sandbox = "bwrap" if required or args.sandbox == "required" else args.sandbox
+    if sandbox == "bwrap" and args.executor == "nbclient":
+        raise UsageError("a sandbox is required, but --executor nbclient runs without one")
+
     def factory():
         return make_executor(
-            args.executor, jobs=args.jobs, scheduler=args.scheduler, preload=preloads(plan)
+            args.executor,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            sandbox=sandbox,
+            preload=preloads(plan),
         )
 
     return factory
@@ -332,6 +355,7 @@ def _grade(args: argparse.Namespace, console: Console, path: Path) -> int:
         "--memory": ("memory_mb", args.memory),
         "--processes": ("max_processes", args.processes),
         "--output-limit": ("max_output_bytes", args.output_limit),
+        "--disk": ("disk_mb", args.disk),
     }
     for flag, (_, value) in given.items():
         if value is not None and value <= 0:
@@ -351,7 +375,7 @@ def _grade(args: argparse.Namespace, console: Console, path: Path) -> int:
         task = progress.add_task("", total=total)
 
         def on_result(result: SubmissionResult, cached: bool) -> None:
-            sandbox_notes.update(n for n in result.notes if "sandbox" in n)
+            sandbox_notes.update(n for n in result.notes if n.startswith("not sandboxed"))
             progress.update(
                 task,
                 advance=1,
@@ -363,6 +387,9 @@ def _grade(args: argparse.Namespace, console: Console, path: Path) -> int:
             plan, _executor_factory(args, plan), store, overrides, on_result, reuse=not args.fresh
         )
 
+    # What confined the students' code comes first: "not sandboxed" must not be missed.
+    run_notes = list(dict.fromkeys([*stats.notes, *sorted(sandbox_notes)]))
+    class_notes[:0] = run_notes
     if ta_overrides:
         classes = apply_all_overrides(classes, ta_overrides)
         class_notes.append(f"applied {len(ta_overrides)} override(s) from {overrides_path}")
@@ -375,10 +402,11 @@ def _grade(args: argparse.Namespace, console: Console, path: Path) -> int:
         notes=class_notes,
     )
     console.print(summary_table(classes))
-    for note in sorted(sandbox_notes):
-        console.print(f"[yellow]note:[/] {note}")
     for note in class_notes:
-        console.print("note:", note, style="yellow", markup=False, soft_wrap=True)
+        if note.startswith("not sandboxed"):
+            console.print("WARNING:", note, style="bold red", markup=False, soft_wrap=True)
+        else:
+            console.print("note:", note, style="yellow", markup=False, soft_wrap=True)
     console.print(
         f"graded {stats.graded}, unchanged since the last run {stats.reused}; "
         f"{len(written)} files written to {args.out}/",
@@ -553,6 +581,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         args = _grade_parser().parse_args(argv)
         handler = cmd_grade
+    # A TA's `kill` (or a batch system's SIGTERM) unwinds like Ctrl-C: workers, their
+    # cgroups and temporary folders are removed, results graded so far are kept.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return handler(args, console)
     except RubricError as exc:
@@ -573,6 +604,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         errors.print("interrupted: results graded so far are kept; run again to resume")
         return 130
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -9,12 +9,13 @@ produced score 0 with status ``error`` and the failure as feedback.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from grader.bounds import bound_result
 from grader.checks import check, prefer_consistent
 from grader.extract.answersheet import SubmissionError, read_answer_sheet
-from grader.results import PartResult, RunError, SubmissionResult
+from grader.results import PartResult, RunError, SubmissionResult, cell_no
 from grader.rubric import Rubric
 from grader.runner.base import Limits, NotebookJob, NotebookRun
 from grader.submissions import Submission
@@ -141,7 +142,14 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
     parts: list[PartResult] = []
     for part in rubric.parts:
         if part.variable in run.values:
-            parts.append(_check_bounded(part, run.values[part.variable]))
+            result = _check_bounded(part, run.values[part.variable])
+            if run.error is not None and part.variable in run.after_failure:
+                result = dataclasses.replace(
+                    result,
+                    feedback=f"{result.feedback} (set after the failing cell "
+                    f"{cell_no(run.error.cell_index or 0)}; the cells after it still ran)",
+                )
+            parts.append(result)
         elif run.error is not None:
             parts.append(
                 PartResult(

@@ -48,6 +48,15 @@ class PartResult:
         return cls(**data)
 
 
+def cell_no(index: int) -> int:
+    """The number a person reads for the cell at zero-based ``index`` among ALL cells.
+
+    Cells are counted from 1, markdown cells included, as a student counts them down the
+    notebook; the terminal, the pages and every message use this one numbering.
+    """
+    return index + 1
+
+
 @dataclass(frozen=True)
 class RunError:
     """Why a notebook could not be run to the end: the failing cell and what it raised."""

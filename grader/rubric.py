@@ -81,6 +81,7 @@ class LimitsModel(_Model):
     memory_mb: int = Field(2048, gt=0)
     max_processes: int = Field(64, gt=0)
     max_output_bytes: int = Field(1_000_000, gt=0)
+    disk_mb: int = Field(512, gt=0)
 
     @field_validator("cell_timeout", "notebook_timeout", mode="before")
     @classmethod
@@ -160,6 +161,8 @@ class RubricModel(_Model):
     defaults: Defaults = Defaults()
     limits: LimitsModel = LimitsModel()
     preload: list[str] = Field(default_factory=lambda: ["numpy"])
+    #: ``required``: grading this rubric's notebooks without a sandbox is an error.
+    sandbox: Literal["auto", "required"] = "auto"
 
     @field_validator("title", mode="before")
     @classmethod

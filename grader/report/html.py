@@ -24,7 +24,7 @@ from markupsafe import Markup
 from grader.numbers import clean
 from grader.report import plots
 from grader.report.i18n import answer_text, check_lang, digits, label, number, score_of
-from grader.results import PartResult, SubmissionResult
+from grader.results import PartResult, SubmissionResult, cell_no
 from grader.rubric import ResolvedPart, Rubric
 
 ClassResults = tuple[Rubric, list[SubmissionResult]]
@@ -157,7 +157,7 @@ def _assignment_view(rubric: Rubric, result: SubmissionResult, lang: str) -> dic
         "status_label": label(result.status, lang),
         "source": result.source,
         "error": error.to_json() if error else None,
-        "error_cell": digits(str(error.cell_index + 1), lang)
+        "error_cell": digits(str(cell_no(error.cell_index)), lang)
         if error and error.cell_index is not None
         else None,
         "notes": list(result.notes),

@@ -25,8 +25,10 @@ def make_executor(
     ``kind``: ``"local"`` (warm forked workers, sandboxed; the default), ``"nbclient"``
     (one fresh Jupyter kernel per notebook; the slow reference) or ``"dask"`` (ship
     notebooks to the workers of ``scheduler``, each runs them with the local executor).
-    ``sandbox``: ``"auto"`` (bubblewrap when it works, else resource limits only),
-    ``"bwrap"`` (fail if unavailable) or ``"none"`` (resource limits only).
+    ``sandbox``: ``"auto"`` (bubblewrap when it works, else resource limits only, and
+    the executor's ``notes`` say "not sandboxed"), ``"bwrap"`` (raise
+    :class:`~grader.runner.base.ExecutorUnavailable`, with what to install, if
+    unavailable) or ``"none"`` (resource limits only).
     ``preload``: modules the warm workers import once so students' imports are free.
     Raises ValueError for an unknown kind.
     """

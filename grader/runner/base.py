@@ -60,7 +60,9 @@ class NotebookRun:
     :func:`grader.extract.variables.decode`); names the notebook never defined are absent.
     ``sandbox`` says how the code was confined (``"bwrap"`` or ``"rlimits"``).
     ``output`` is what the cells wrote to stdout/stderr, cut at ``Limits.max_output_bytes``
-    (for display only: never read answers from it).
+    (for display only: never read answers from it). The cells after a failing cell
+    still run; ``error`` is the first failure and ``after_failure`` names the variables
+    set after it.
     """
 
     values: dict[str, Any]
@@ -69,10 +71,18 @@ class NotebookRun:
     sandbox: str = "none"
     notes: list[str] = field(default_factory=list)
     output: str = ""
+    #: Variables whose value was set (or changed) after the first failing cell.
+    after_failure: tuple[str, ...] = ()
 
 
 class Executor(Protocol):
-    """Runs notebooks; ``run_many`` yields ``(job, run)`` pairs as each one finishes."""
+    """Runs notebooks; ``run_many`` yields ``(job, run)`` pairs as each one finishes.
+
+    ``notes`` are sentences about the run as a whole (``"not sandboxed: ..."`` first of
+    all, and limits this machine cannot enforce), shown once in every summary.
+    """
+
+    notes: list[str]
 
     def run_many(
         self, jobs: Iterable[NotebookJob]

@@ -137,6 +137,8 @@ class DaskExecutor:
             ) from None
         self.sandbox = sandbox
         self.preload = tuple(preload)
+        #: Each run's notes say how the worker that ran it was confined.
+        self.notes: list[str] = []
 
     def run_many(self, jobs: Iterable[NotebookJob]) -> Iterator[tuple[NotebookJob, NotebookRun]]:
         """Yield ``(job, run)`` in completion order; an unreadable file is reported, not sent."""
@@ -169,7 +171,11 @@ class DaskExecutor:
         for future in as_completed(futures):
             job = futures[future]
             try:
-                yield job, run_from_json(future.result())
+                run = run_from_json(future.result())
+                for note in run.notes:  # a cluster worker without a sandbox says so once
+                    if note.startswith("not sandboxed") and note not in self.notes:
+                        self.notes.append(note)
+                yield job, run
             except Exception as exc:  # noqa: BLE001 - a lost worker is reported, the class goes on
                 error = RunError(
                     "kernel_died", f"the Dask task failed: {type(exc).__name__}: {exc}"

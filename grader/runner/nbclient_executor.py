@@ -23,7 +23,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbclient.util import ensure_async
 
 from grader.extract.variables import EXTRACT_FUNCTION, EXTRACT_SOURCE, decode
-from grader.results import RunError
+from grader.results import RunError, cell_no
 from grader.runner.base import Limits, NotebookJob, NotebookRun
 from grader.runner.notebook import (
     Cell,
@@ -116,7 +116,7 @@ async def _run_cells(
         except CellTimeoutError:
             error = RunError(
                 kind="timeout",
-                message=f"cell {cell.index} ran longer than {job.limits.cell_timeout:g} s",
+                message=f"cell {cell_no(cell.index)} ran longer than {job.limits.cell_timeout:g} s",
                 cell_index=cell.index,
                 source=cell.source,
             )
@@ -126,7 +126,7 @@ async def _run_cells(
         except CellExecutionError as exc:
             error = RunError(
                 kind="error",
-                message=f"cell {cell.index} raised {exc.ename}: {exc.evalue}",
+                message=f"cell {cell_no(cell.index)} raised {exc.ename}: {exc.evalue}",
                 cell_index=cell.index,
                 ename=exc.ename,
                 evalue=exc.evalue,
@@ -138,7 +138,7 @@ async def _run_cells(
             return (
                 RunError(
                     kind="kernel_died",
-                    message=f"the kernel died while running cell {cell.index}",
+                    message=f"the kernel died while running cell {cell_no(cell.index)}",
                     cell_index=cell.index,
                     source=cell.source,
                 ),
@@ -214,11 +214,19 @@ async def run_notebook_async(job: NotebookJob) -> NotebookRun:
     )
 
 
+#: The reference executor runs a plain Jupyter kernel: no sandbox, limits per process.
+NOT_SANDBOXED_NOTE = (
+    "not sandboxed: the nbclient executor runs plain Jupyter kernels; use the default "
+    "executor for sandboxed runs"
+)
+
+
 class NbclientExecutor:
     """Runs each notebook in its own fresh kernel, ``jobs`` kernels at a time."""
 
     def __init__(self, jobs: int = 1) -> None:
         self.jobs = max(1, jobs)
+        self.notes = [NOT_SANDBOXED_NOTE]
 
     def run_many(self, jobs: Iterable[NotebookJob]) -> Iterator[tuple[NotebookJob, NotebookRun]]:
         """Yield ``(job, run)`` as each notebook finishes (not in input order)."""

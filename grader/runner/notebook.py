@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.results import RunError
+from grader.results import RunError, cell_no
 from grader.yamlio import YamlError, parse_json, read_capped
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
@@ -122,7 +122,7 @@ def load_notebook(path: Path) -> LoadedNotebook:
             raise InvalidNotebook(
                 RunError(
                     kind="invalid_notebook",
-                    message=f"{path.name}: cell {index} has a source that is not text",
+                    message=f"{path.name}: cell {cell_no(index)} has a source that is not text",
                     cell_index=index,
                 )
             )
@@ -131,7 +131,7 @@ def load_notebook(path: Path) -> LoadedNotebook:
             raise InvalidNotebook(
                 RunError(
                     kind="invalid_notebook",
-                    message=f"{path.name}: cell {index} holds a lone surrogate (not text)",
+                    message=f"{path.name}: cell {cell_no(index)} holds a lone surrogate (not text)",
                     cell_index=index,
                 )
             )

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from grader.extract.variables import EXTRACT_SOURCE
-from grader.results import RunError
+from grader.results import RunError, cell_no
 from grader.runner import cgroups, scratch
 from grader.runner import sandbox as sb
 from grader.runner.base import ExecutorUnavailable, Limits, NotebookJob, NotebookRun
@@ -286,10 +286,10 @@ def build_run(flight: _Flight, sandbox: str) -> NotebookRun:
         notes.append("grader error in the student's process: " + report.crash[-2000:])
     if report.snapshot_after is not None and values:
         notes.append(
-            f"variables read as they were after cell {report.snapshot_after}, "
+            f"variables read as they were after cell {cell_no(report.snapshot_after)}, "
             "the last cell that ended"
         )
-    where = f" in cell {cell}" if cell is not None else ""
+    where = f" in cell {cell_no(cell)}" if cell is not None else ""
     source = sources.get(cell) if cell is not None else None
     exit_text = str((flight.exit or {}).get("exit", "no exit status"))
     if flight.oom:
@@ -303,7 +303,7 @@ def build_run(flight: _Flight, sandbox: str) -> NotebookRun:
             values,
             RunError(
                 "timeout",
-                f"cell {cell} ran longer than {limits.cell_timeout:g} s",
+                f"cell {cell_no(cell)} ran longer than {limits.cell_timeout:g} s",
                 cell,
                 source=source,
             ),
@@ -343,15 +343,17 @@ def build_run(flight: _Flight, sandbox: str) -> NotebookRun:
     if len(errors) > 1:
         notes.append(
             f"{len(errors)} cells failed: "
-            + ", ".join(f"cell {e.cell} ({e.ename})" for e in errors)
+            + ", ".join(f"cell {cell_no(e.cell)} ({e.ename})" for e in errors)
             + "; the cells after each failure still ran"
         )
     if report.set_after_failure:
         notes.append(
-            f"set after the failure in cell {first.cell}: "
+            f"set after the failure in cell {cell_no(first.cell)}: "
             + ", ".join(sorted(report.set_after_failure))
         )
-    return run(values, _cell_error(first, limits, sources.get(first.cell)))
+    error = _cell_error(first, limits, sources.get(first.cell))
+    after = tuple(sorted(report.set_after_failure))
+    return NotebookRun(values, error, duration, sandbox, notes, output, after)
 
 
 def _invalid_message(problem: str | None) -> str:
@@ -362,23 +364,21 @@ def _invalid_message(problem: str | None) -> str:
 
 
 def _cell_error(error: Any, limits: Limits, source: str | None) -> RunError:
-    kind, message = "error", f"cell {error.cell} raised {error.ename}: {error.evalue}"
+    kind, message = "error", f"cell {cell_no(error.cell)} raised {error.ename}: {error.evalue}"
     if error.memory:
         kind = "memory_limit"
         message = (
-            f"cell {error.cell} needed more than the {limits.memory_mb} MB of memory "
+            f"cell {cell_no(error.cell)} needed more than the {limits.memory_mb} MB of memory "
             f"allowed ({error.ename})"
         )
     elif error.ename == "BlockingIOError" and "temporarily unavailable" in error.evalue:
         kind = "process_limit"
         message = (
-            f"cell {error.cell} could not start another process: the notebook may run "
+            f"cell {cell_no(error.cell)} could not start another process: the notebook may run "
             f"{limits.max_processes} processes at most ({error.ename}: {error.evalue})"
         )
     elif error.exit:
-        message = (
-            f"cell {error.cell} called sys.exit({error.evalue if error.evalue != 'None' else ''})"
-        )
+        message = f"cell {cell_no(error.cell)} called sys.exit({error.evalue if error.evalue != 'None' else ''})"
     return RunError(kind, message, error.cell, error.ename, error.evalue, error.traceback, source)
 
 

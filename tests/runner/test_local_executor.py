@@ -44,7 +44,7 @@ def test_numpy_torch_and_errors_read_back_exactly(klass: Path) -> None:
     # The cells after the failure still ran (as nbgrader and Otter do); a note says which
     # variables were set after it.
     assert raised.values == {"before": 42, "never": 2}
-    assert "set after the failure in cell 2: never" in raised.notes
+    assert "set after the failure in cell 3: never" in raised.notes
 
 
 def test_without_sandbox_runs_say_so_and_still_clean_up(klass: Path) -> None:

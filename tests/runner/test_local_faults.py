@@ -122,7 +122,7 @@ def test_infinite_loop_times_out_in_its_cell_keeping_earlier_values(batch: dict)
     run = run_of(batch, "infinite_loop")
     assert run.error.kind == "timeout"
     assert run.error.cell_index == 1 and "while True" in run.error.source
-    assert run.error.message == "cell 1 ran longer than 3 s"
+    assert run.error.message == "cell 2 ran longer than 3 s"  # cells counted from 1
     assert run.values == {"before": 1}
 
 
@@ -146,7 +146,7 @@ def test_sys_exit_is_that_cells_error_and_later_cells_still_run(batch: dict) -> 
     run = run_of(batch, "sys_exit")
     assert run.error.kind == "error"
     assert run.error.cell_index == 1 and run.error.ename == "SystemExit"
-    assert run.error.message == "cell 1 called sys.exit()"
+    assert run.error.message == "cell 2 called sys.exit()"
     assert run.values == {"before": 1, "after": 2}
 
 
