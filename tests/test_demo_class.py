@@ -26,7 +26,7 @@ EXPECTED = {
         "graded",
     ),  # numpy notebook: inverted train not divided by p (its 4 zero cells still right)
     ("hw2", "98411610"): (18, "graded"),  # torch notebook, float32 tensors, all right
-    ("hw2", "98411777"): (10.5, "error"),  # NameError in cell 4: the later cells still ran and count
+    ("hw2", "98411777"): (10.5, "error"),  # NameError in cell 4; later cells ran, count
     ("hw2", "98411888"): (0, "timeout"),  # never ends
     ("hw2", "98411999"): (9.46875, "graded"),  # JSON sheet: p as drop prob, a blank cell, labels
     # hw3 (10 points): z 1, loss 1, grad 3, weights 5
