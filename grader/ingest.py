@@ -14,8 +14,11 @@ the rest are unpacked; caps on entry count and unpacked size stop zip bombs.
 
 from __future__ import annotations
 
+import mmap
 import re
+import shutil
 import stat
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -85,6 +88,48 @@ def _entry_name(info: zipfile.ZipInfo) -> str:
     return name
 
 
+_EOCD = struct.Struct("<4s4H2LH")
+_CDIR = struct.Struct("<4s6H3L5H2L")
+_UTF8_FLAG = 0x800
+
+
+def _open_zip(archive: Path, scratch: Path) -> tuple[zipfile.ZipFile, dict[str, str]]:
+    """Open ``archive``; entries flagged UTF-8 whose names are not UTF-8 are named, not fatal.
+
+    zipfile refuses the whole archive over one such name. Then a copy is opened whose
+    central directory has the flag cleared for exactly those entries (zipfile reads them
+    as cp437), and the returned mapping (zipfile's name → the raw name, escaped) tells
+    the caller which entries to refuse, by name.
+    """
+    try:
+        return zipfile.ZipFile(archive), {}
+    except UnicodeDecodeError:
+        pass
+    copy = scratch / "archive-names-repaired.zip"
+    scratch.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(archive, copy)
+    bad: dict[str, str] = {}
+    with open(copy, "r+b") as file, mmap.mmap(file.fileno(), 0) as data:
+        end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+        if end < 0:
+            raise zipfile.BadZipFile("no end of central directory")
+        _, _, _, _, count, _, offset, _ = _EOCD.unpack_from(data, end)
+        for _ in range(count):
+            if data[offset : offset + 4] != b"PK\x01\x02":
+                raise zipfile.BadZipFile("a broken central directory")
+            fields = _CDIR.unpack_from(data, offset)
+            flags, name_len, extra_len, comment_len = fields[3], fields[10], fields[11], fields[12]
+            raw = bytes(data[offset + 46 : offset + 46 + name_len])
+            if flags & _UTF8_FLAG:
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    struct.pack_into("<H", data, offset + 8, flags & ~_UTF8_FLAG)
+                    bad[raw.decode("cp437")] = raw.decode("utf-8", "backslashreplace")
+            offset += 46 + name_len + extra_len + comment_len
+    return zipfile.ZipFile(copy), bad
+
+
 def _why_unsafe(name: str, info: zipfile.ZipInfo) -> str | None:
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
@@ -136,14 +181,9 @@ def unpack_submissions(
     """
     dest = Path(dest)
     try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as exc:
+        zf, misnamed = _open_zip(archive, dest.parent / f".{dest.name}-zip")
+    except (zipfile.BadZipFile, OSError, struct.error) as exc:
         raise IngestError(f"{archive}: not a readable zip archive ({exc})") from None
-    except UnicodeDecodeError:
-        raise IngestError(
-            f"{archive}: an entry marked as UTF-8 has a name that is not UTF-8; "
-            "zip the class again with another tool"
-        ) from None
     with zf:
         infos = zf.infolist()
         if len(infos) > max_entries:
@@ -154,6 +194,12 @@ def unpack_submissions(
         refused: list[str] = []
         wanted: list[tuple[zipfile.ZipInfo, str, list[str]]] = []
         for info in infos:
+            if info.filename in misnamed:
+                refused.append(
+                    f"{misnamed[info.filename]}: refused: its name is marked as UTF-8 but is "
+                    "not UTF-8; zip it again with another tool"
+                )
+                continue
             name = _entry_name(info)
             if name.startswith(_SKIP) or PurePosixPath(name).name in _SKIP_NAMES:
                 continue
@@ -205,6 +251,8 @@ def unpack_submissions(
                 )
                 continue
             total += written
+    if misnamed:
+        shutil.rmtree(dest.parent / f".{dest.name}-zip", ignore_errors=True)
     return Ingested(root=root, refused=refused)
 
 

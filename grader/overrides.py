@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from grader.identity import lookalike_key, shown
 from grader.results import PartResult, SubmissionResult
 from grader.rubric import Rubric
 from grader.yamlio import Loaded, YamlError, load
@@ -161,13 +162,16 @@ def apply_overrides(
                 f"{override._prefix()}no part {part_id!r} in {rubric.assignment}; parts: {known}"
             ) from None
         if override.student not in by_student:
-            hint = (
-                " (quote student numbers in YAML: unquoted, leading zeros are lost)"
-                if override.student.isdigit()
-                else ""
-            )
+            key = lookalike_key(override.student)
+            alike = sorted(s for s in by_student if lookalike_key(s) == key)
+            if alike:  # 98411387 for ۹۸۴۱۱۳۸۷, a ZWNJ, a space: never merged, but named
+                hint = " (did you mean " + " or ".join(shown(s) for s in alike) + "?)"
+            elif override.student.isdigit():
+                hint = " (quote student numbers in YAML: unquoted, leading zeros are lost)"
+            else:
+                hint = ""
             raise OverrideError(
-                f"{override._prefix()}no student {override.student!r} in the "
+                f"{override._prefix()}no student {shown(override.student)} in the "
                 f"results of {rubric.assignment}{hint}"
             )
         points = float(spec.points)

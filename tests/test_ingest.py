@@ -169,3 +169,26 @@ def test_encrypted_overlong_deep_and_clashing_entries_are_refused_by_name(tmp_pa
     files = _files(got.root)
     assert files[0] == "s1/answers.yaml" and files[2] == "s5/data"
     assert files[1].startswith("s3/ببب") and len(files[1].split("/")[1].encode()) <= 120
+
+
+def test_an_entry_flagged_utf8_with_a_non_utf8_name_is_refused_by_name_and_the_rest_unpacked(
+    tmp_path: Path,
+):
+    archive = tmp_path / "cls.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("alice/answers.yaml", b"answers: {}")
+        zf.writestr("bobé/answers.yaml", b"answers: {}")  # non-ASCII: flagged UTF-8
+    data = bytearray(archive.read_bytes())
+    name = "bobé".encode()
+    while (at := data.find(name)) >= 0:  # both headers: é (c3 a9) becomes invalid ff fe
+        data[at + 3 : at + 5] = b"\xff\xfe"
+    archive.write_bytes(bytes(data))
+    with pytest.raises(UnicodeDecodeError):
+        zipfile.ZipFile(archive)  # what the standard library alone does with it
+    got = unpack_submissions(archive, tmp_path / "out")
+    assert got.refused == [
+        "bob\\xff\\xfe/answers.yaml: refused: its name is marked as UTF-8 but is not UTF-8; "
+        "zip it again with another tool"
+    ]
+    assert _files(got.root) == ["alice/answers.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cls.zip", "out"]  # no copy left
