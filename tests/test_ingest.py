@@ -187,8 +187,10 @@ def test_an_entry_flagged_utf8_with_a_non_utf8_name_is_refused_by_name_and_the_r
         zipfile.ZipFile(archive)  # what the standard library alone does with it
     got = unpack_submissions(archive, tmp_path / "out")
     assert got.refused == [
-        "bob\\xff\\xfe/answers.yaml: refused: its name is marked as UTF-8 but is not UTF-8; "
-        "zip it again with another tool"
+        (
+            "bob\\xff\\xfe/answers.yaml: refused: its name is marked as UTF-8 but is not "
+            "UTF-8; zip it again with another tool"
+        )
     ]
     assert _files(got.root) == ["alice/answers.yaml"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cls.zip", "out"]  # no copy left

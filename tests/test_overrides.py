@@ -105,8 +105,10 @@ def test_override_for_another_assignment_is_skipped_by_apply_overrides(classes) 
         ),
         (  # the class folder is 98411387; the TA typed it in Persian digits
             '- {student: "۹۸۴۱۱۳۸۷", part: hw2.dropout.p, score: 1}\n',
-            "overrides.yaml:1: no student '۹۸۴۱۱۳۸۷' in the results of hw2 "
-            "(did you mean '98411387'?)",
+            (
+                "overrides.yaml:1: no student '۹۸۴۱۱۳۸۷' in the results of hw2 "
+                "(did you mean '98411387'?)"
+            ),
         ),
         (
             (
