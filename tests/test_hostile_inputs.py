@@ -11,7 +11,9 @@ import os
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.cli import main
 
@@ -33,6 +35,23 @@ BAD_SHEETS: dict[str, bytes] = {
     "lone_surrogate": b'answers:\n  literal.s1: "\\ud800"\n',
     "not_utf8": b"answers:\n  literal.s1: \xff\xfe\n",
     "big": b"answers:\n  literal.s1: " + b"x" * (2 * 1024 * 1024) + b"\n",
+}
+
+
+ANSWERS = """
+dropout_p = 0.5
+dropout_standard_train = np.array([[1.6, 0], [0, 2.5]])
+dropout_standard_test = np.array([[0.8, -0.35], [-1.15, 1.25]])
+dropout_inverted_train = np.array([[3.2, 0], [0, 5]])
+dropout_inverted_test = np.array([[1.6, -0.7], [-2.3, 2.5]])
+regularizer_exp1, regularizer_exp2, regularizer_exp3 = "L2", "L1", "none"
+literal_loose, literal_tight, literal_vector = 100, 100.0, [0.5, 1 / 3, -2]
+literal_s1, literal_s2, literal_label, literal_hidden = True, False, "conv", 0.35
+"""
+NOTEBOOKS = {
+    "honest_notebook": ["import numpy as np", ANSWERS],
+    # A NameError early on: the later cells still run and every part is graded (issue 11.6).
+    "fails_early_notebook": ["import numpy as np", "print(undefined_name)", ANSWERS],
 }
 
 
@@ -71,6 +90,14 @@ def hostile_class(tmp_path: Path) -> Path:
     (cls / "overrides.yaml").write_text(
         '- {student: "9841", part: literal.s2, score: 0, comment: "hand check"}\n', "utf-8"
     )
+    for student, cells in NOTEBOOKS.items():
+        (cls / student).mkdir()
+        nbformat.write(
+            new_notebook(cells=[new_code_cell(c) for c in cells]), cls / student / "hw.ipynb"
+        )
+    (cls / "deep_notebook").mkdir()
+    deep = b'{"cells": [], "metadata": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    (cls / "deep_notebook" / "hw.ipynb").write_bytes(deep)
     return tmp_path
 
 
@@ -98,6 +125,16 @@ def test_every_bad_input_at_once_is_graded_and_honest_students_keep_their_scores
         assert (result["status"], result["score"]) == ("invalid_submission", 0.0), student
         message = result["error"]["message"]
         assert "\n" not in message and "answers.yaml" in message, message
+    assert by_id["honest_notebook"]["score"] == FULL
+    early = by_id["fails_early_notebook"]
+    assert (early["status"], early["score"]) == ("error", FULL)
+    assert (
+        early["error"]["message"] == "cell 2 raised NameError: name 'undefined_name' is not defined"
+    )
+    assert all("set after the failing cell 2" in p["feedback"] for p in early["parts"])
+    deep = by_id["deep_notebook"]
+    assert (deep["status"], deep["score"]) == ("invalid_notebook", 0.0)
+    assert "\n" not in deep["error"]["message"] and "hw.ipynb" in deep["error"]["message"]
     assert by_id["bom_json"]["status"] == "graded"
     assert {p["id"]: p["status"] for p in by_id["bom_json"]["parts"]}["literal.loose"] == "invalid"
 
