@@ -8,10 +8,11 @@ it is known; a result whose fingerprint is unchanged is taken from the store ins
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from grader.classresults import ClassResults
+from grader.discovery import ClassPlan
 from grader.grading import grade_run, grade_sheet, grade_unreadable, notebook_job
 from grader.results import SubmissionResult
 from grader.rubric import Rubric
@@ -19,39 +20,35 @@ from grader.runner.base import Executor, Limits, NotebookJob
 from grader.store import ResultStore, fingerprint
 from grader.submissions import Submission
 
-ClassPlan = list[tuple[Rubric, list[Submission]]]
 #: Called once per student as soon as the result is known; ``cached`` when re-used.
 OnResult = Callable[[SubmissionResult, bool], None]
 
 
-@dataclass(frozen=True)
-class RunStats:
-    """How many students were graded now and how many came from the store.
-
-    ``notes`` are the executor's words about the run as a whole — above all "not
-    sandboxed", and limits the kernel could not enforce — for the summary and reports.
-    """
-
-    graded: int
-    reused: int
-    notes: tuple[str, ...] = ()
-
-
-def limits_for(rubric: Rubric, overrides: dict[str, Any]) -> Limits:
-    """The rubric's limits with command-line overrides (None values ignored) applied."""
-    given = {k: v for k, v in overrides.items() if v is not None}
+def limits_for(rubric: Rubric, overrides: Mapping[str, Any] | None = None) -> Limits:
+    """The rubric's limits with command-line overrides (Limits field → value; None values
+    ignored) applied; raises ValueError for an unknown field or a value that is not > 0."""
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    fields = {f.name for f in dataclasses.fields(Limits)}
+    for name, value in given.items():
+        if name not in fields:
+            raise ValueError(f"unknown limit {name!r}; limits: {', '.join(sorted(fields))}")
+        if value <= 0:
+            raise ValueError(f"limit {name} must be positive")
     return dataclasses.replace(rubric.limits(), **given)
 
 
-def grade_class(
+def grade_plan(
     plan: ClassPlan,
     executor_factory: Callable[[], Executor],
     store: ResultStore,
-    limit_overrides: dict[str, Any] | None = None,
+    limit_overrides: Mapping[str, Any] | None = None,
     on_result: OnResult | None = None,
     reuse: bool = True,
-) -> tuple[list[tuple[Rubric, list[SubmissionResult]]], RunStats]:
+) -> ClassResults:
     """Grade every submission in ``plan``; returns results per assignment and counts.
+
+    The result's ``notes`` are the executor's words about the run as a whole — above all
+    "not sandboxed", and limits the kernel could not enforce.
 
     With ``reuse=False`` every student is graded again (and the store overwritten).
 
@@ -103,12 +100,7 @@ def grade_class(
     ordered = [
         (rubric, [results[(rubric.assignment, s.student)] for s in subs]) for rubric, subs in plan
     ]
-    return ordered, RunStats(graded, reused, tuple(run_notes))
-
-
-def sandbox_required(plan: Iterable[tuple[Rubric, list[Submission]]]) -> bool:
-    """Whether some rubric in ``plan`` says ``sandbox: required``."""
-    return any(rubric.model.sandbox == "required" for rubric, _ in plan)
+    return ClassResults(ordered, run_notes, graded, reused)
 
 
 def preloads(plan: Iterable[tuple[Rubric, list[Submission]]]) -> tuple[str, ...]:

@@ -16,12 +16,12 @@ from typing import Any, Literal
 import sympy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from grader.checks import CHECKS
 from grader.runner.base import Limits
 from grader.tolerance import same_within
 from grader.yamlio import Loaded, PathKey, YamlError, format_path, load
 from reference import ParamError, Solution, exact, get_solver
 
-CheckKind = Literal["numeric", "matrix", "choice"]
 Lang = Literal["en", "fa"]
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
@@ -94,7 +94,7 @@ class Part(_Model):
 
     id: str = Field(pattern=ID_PATTERN)
     points: Any
-    check: CheckKind
+    check: str
     expect: str | None = None
     answer: Any = None
     title: dict[str, str] | None = None
@@ -109,6 +109,13 @@ class Part(_Model):
     @classmethod
     def _title(cls, v: Any) -> dict[str, str] | None:
         return None if v is None else _text(v)
+
+    @field_validator("check")
+    @classmethod
+    def _check(cls, v: str) -> str:
+        if v not in CHECKS:
+            raise ValueError(f"unknown check {v!r}; known: {', '.join(CHECKS)}")
+        return v
 
     @field_validator("points", mode="before")
     @classmethod
@@ -185,7 +192,7 @@ class ResolvedPart:
 
     question: str
     part: str
-    check: CheckKind
+    check: str
     points: sympy.Rational
     expected: Any
     rtol: sympy.Rational
@@ -315,14 +322,12 @@ def _resolve(
                     mistakes.append(KnownMistake(m.id, m.explanation, m.values[p.expect]))
             else:
                 expected = p.answer
-            kind_problem = _kind_problem(p.check, expected)
+            kind = CHECKS[p.check]
+            kind_problem = kind.key_problem(expected)
             if kind_problem:
                 problem((*ppath, "check"), kind_problem)
                 continue
-            if p.check == "numeric" and not isinstance(expected, sympy.Basic):
-                expected = exact(expected)
-            if p.check == "matrix":
-                expected = _exact_cells(expected)
+            expected = kind.prepare_key(expected)
             show = p.show_solution
             if show is None:
                 show = (
@@ -346,53 +351,6 @@ def _resolve(
                 )
             )
     return solutions, parts, problems, hidden
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, sympy.Basic):
-        return bool(value.is_number)
-    try:
-        exact(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _exact_cells(value: Any) -> Any:
-    """A vector or matrix key with every cell exact (a literal ``answer`` may hold text)."""
-    if isinstance(value, list):
-        return [_exact_cells(v) for v in value]
-    return value if isinstance(value, sympy.Basic) else exact(value)
-
-
-def _matrix_problem(expected: Any) -> str | None:
-    """Why ``expected`` is not a non-empty vector or rectangular matrix of numbers."""
-    need = f"'matrix' needs a vector or a rectangular matrix of numbers, the key is {expected!r}"
-    if not isinstance(expected, list) or not expected:
-        return need
-    rows = expected if all(isinstance(r, list) for r in expected) else [expected]
-    if not rows[0] or any(len(r) != len(rows[0]) for r in rows):
-        return need
-    if not all(_is_number(c) for r in rows for c in r):
-        return need
-    return None
-
-
-def _kind_problem(check: str, expected: Any) -> str | None:
-    """Why ``check`` cannot compare against ``expected``, or None when it can."""
-    if check == "matrix":
-        return _matrix_problem(expected)
-    if check == "numeric":
-        if isinstance(expected, (list, bool)):
-            return f"'numeric' needs a number key, the key is {expected!r}"
-        try:
-            exact(expected)
-        except ValueError:
-            if not (isinstance(expected, sympy.Basic) and expected.is_number):
-                return f"'numeric' needs a number key, the key is {expected!r}"
-    if check == "choice" and not isinstance(expected, (str, bool)):
-        return f"'choice' needs a label or true/false key, the key is {expected!r}"
-    return None
 
 
 def parse_rubric(loaded: Loaded, path: Path) -> Rubric:

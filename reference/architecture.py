@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 import sympy
 
 from reference.core import ParamError, Solution, distinct_misconceptions, exact, solver
+from reference.labels import ACTIVATIONS, LOSSES, canonical
 
 # --------------------------------------------------------------------------- inputs
 
@@ -308,164 +308,22 @@ def params_conv2d(
 
 # --------------------------------------------------------------------------- output layer
 
-#: Canonical activation label → the ways students write it (compared after normalising).
-ACTIVATION_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "linear": (
-        "linear",
-        "identity",
-        "none",
-        "no activation",
-        "without activation",
-        "id",
-        "خطی",
-        "همانی",
-        "بدون تابع فعال‌سازی",
-        "بدون فعال‌سازی",
-        "هیچ",
-    ),
-    "sigmoid": (
-        "sigmoid",
-        "logistic",
-        "nn.Sigmoid",
-        "torch.sigmoid",
-        "σ",
-        "سیگموید",
-        "سیگموئید",
-        "لجستیک",
-    ),
-    "softmax": (
-        "softmax",
-        "soft-max",
-        "nn.Softmax",
-        "log_softmax",
-        "LogSoftmax",
-        "سافت‌مکس",
-        "سافتمکس",
-        "سافت مکس",
-        "سافت‌ماکس",
-        "سافتماکس",
-    ),
-    "relu": ("relu", "ReLU", "rectified linear", "رلو"),
-    "tanh": ("tanh", "Tanh", "hyperbolic tangent", "تانژانت هذلولوی", "تانژانت هیپربولیک"),
-}
-
-#: Canonical loss label → the ways students write it (compared after normalising).
-LOSS_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "categorical_crossentropy": (
-        "categorical_crossentropy",
-        "CategoricalCrossentropy",
-        "categorical cross-entropy",
-        "CrossEntropy",
-        "CrossEntropyLoss",
-        "nn.CrossEntropyLoss",
-        "cross-entropy",
-        "cross entropy",
-        "cce",
-        "sparse_categorical_crossentropy",
-        "SparseCategoricalCrossentropy",
-        "sparse categorical cross-entropy",
-        "softmax cross-entropy",
-        "NLLLoss",
-        "negative log likelihood",
-        "آنتروپی متقاطع",
-        "کراس انتروپی",
-        "کراس‌انتروپی",
-        "آنتروپی متقاطع دسته‌ای",
-        "کراس انتروپی دسته‌ای",
-    ),
-    "binary_crossentropy": (
-        "binary_crossentropy",
-        "BinaryCrossentropy",
-        "binary cross-entropy",
-        "BCELoss",
-        "BCEWithLogitsLoss",
-        "nn.BCELoss",
-        "nn.BCEWithLogitsLoss",
-        "bce",
-        "log loss",
-        "logistic loss",
-        "آنتروپی متقاطع دودویی",
-        "آنتروپی متقاطع باینری",
-        "کراس انتروپی باینری",
-        "کراس‌انتروپی باینری",
-        "کراس انتروپی دودویی",
-    ),
-    "mse": (
-        "mse",
-        "MSELoss",
-        "nn.MSELoss",
-        "mean_squared_error",
-        "MeanSquaredError",
-        "mean squared error",
-        "squared error",
-        "L2 loss",
-        "quadratic loss",
-        "میانگین مربعات خطا",
-        "خطای میانگین مربعات",
-        "میانگین مربع خطا",
-        "میانگین مجذور خطا",
-    ),
-    "mae": (
-        "mae",
-        "L1Loss",
-        "nn.L1Loss",
-        "mean_absolute_error",
-        "MeanAbsoluteError",
-        "mean absolute error",
-        "L1 loss",
-        "میانگین قدر مطلق خطا",
-    ),
-}
-
-_TABLES = {"activation": ACTIVATION_SYNONYMS, "loss": LOSS_SYNONYMS}
-# Prefixes students copy from code: nn.MSELoss(), keras.losses.mse, activation='softmax'.
-_PREFIXES = (
-    "torch.nn.functional.",
-    "torch.nn.",
-    "tf.keras.losses.",
-    "tf.keras.activations.",
-    "keras.losses.",
-    "keras.activations.",
-    "nn.functional.",
-    "nn.",
-    "f.",
-    "torch.",
-    "activation=",
-    "loss=",
-)
-_ARABIC_TO_PERSIAN = str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی", "ئ": "ی"})
-
-
-def _normalise(text: str) -> str:
-    """Case-, space-, punctuation- and script-variant-free form of a label."""
-    text = unicodedata.normalize("NFKC", text).translate(_ARABIC_TO_PERSIAN).casefold().strip()
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # ZWNJ, RTL marks
-    text = text.strip("'\"` ").removesuffix("()")
-    for prefix in _PREFIXES:
-        text = text.removeprefix(prefix)
-    text = text.strip("'\"` ").removesuffix("()")
-    return "".join(ch for ch in text if ch.isalnum() or ch == "σ")
-
-
-_LOOKUP: dict[str, dict[str, str]] = {
-    kind: {_normalise(s): canon for canon, spellings in table.items() for s in (canon, *spellings)}
-    for kind, table in _TABLES.items()
-}
+#: The label vocabularies live in :mod:`reference.labels`, shared with the checker.
+ACTIVATION_SYNONYMS = ACTIVATIONS
+LOSS_SYNONYMS = LOSSES
 
 
 def canonical_label(kind: str, text: Any) -> str | None:
     """The canonical label (``"softmax"``, ``"mse"``, …) for a student's ``text``.
 
     ``kind`` is ``"activation"`` or ``"loss"`` (anything else raises ValueError); text that
-    names no known label (or is not text) gives None.
+    names no known label (or is not text) gives None; no activation at all (None) is linear.
     """
-    if kind not in _LOOKUP:
+    if kind not in ("activation", "loss"):
         raise ValueError(f"kind must be 'activation' or 'loss', got {kind!r}")
     if text is None:
-        return _LOOKUP[kind].get("none") if kind == "activation" else None
-    if not isinstance(text, str):
-        return None
-    return _LOOKUP[kind].get(_normalise(text))
+        return "linear" if kind == "activation" else None
+    return canonical(kind, text) if isinstance(text, str) else None
 
 
 _KINDS = ("regression", "binary", "multiclass", "multilabel")

@@ -103,7 +103,7 @@ def test_check_without_json_prints_a_table_and_the_score(capsys):
     assert main(["check", "submissions/hw2/98411387/answers.yaml"]) == 0
     out = capsys.readouterr().out
     assert "dropout.p" in out and "correct" in out
-    assert out.splitlines()[-1] == "score 18 / 18"
+    assert out.splitlines()[-1] == "Score 18 / 18"
 
 
 def test_check_notes_an_unknown_part_id(capsys):
@@ -321,7 +321,7 @@ def test_key_of_a_bad_rubric_exits_2_with_file_line_problems(capsys):
     assert err.splitlines() == [
         "rubric error:",
         f"  {path}:7 questions[0].parts[0].points: must be > 0",
-        f"  {path}:8 questions[0].parts[1].check: Input should be 'numeric', 'matrix' or 'choice'",
+        f"  {path}:8 questions[0].parts[1].check: unknown check 'matrx'; known: numeric, matrix, choice",
         f"  {path}:11 questions[1].parts[0].colour: unknown field",
     ]
 

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader.classrun import grade_class
+from grader.classrun import grade_plan
 from grader.rubric import load_rubric
 from grader.runner import make_executor
 from grader.store import ResultStore
@@ -64,11 +64,11 @@ def test_interrupted_class_run_keeps_what_it_graded_and_resumes(tmp_path: Path) 
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        grade_class(plan, lambda: make_executor("local", jobs=1), store, on_result=stop_after_two)
+        grade_plan(plan, lambda: make_executor("local", jobs=1), store, on_result=stop_after_two)
     assert len({p.stem for p in (tmp_path / "store" / "hwr").glob("*.json")}) == 2
 
     regraded: list[tuple[str, bool]] = []
-    classes, stats = grade_class(
+    stats = grade_plan(
         plan,
         lambda: make_executor("local", jobs=1),
         store,
@@ -76,7 +76,7 @@ def test_interrupted_class_run_keeps_what_it_graded_and_resumes(tmp_path: Path) 
     )
     assert (stats.graded, stats.reused) == (4, 2)
     assert {s for s, cached in regraded if cached} == set(seen)
-    scores = {r.student: r.score for r in classes[0][1]}
+    scores = {r.student: r.score for r in stats.assignments[0][1]}
     assert scores == {s: (1.0 if i % 2 == 0 else 0.0) for i, s in enumerate(STUDENTS)}
 
 

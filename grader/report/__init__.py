@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from grader.classresults import AssignmentResults, ClassResults
 from grader.fsutil import atomic_write_text
 from grader.report import exports as _exports
 from grader.report import html
-from grader.report.exports import ClassResults, page_names
+from grader.report.exports import page_names
 from grader.report.i18n import check_lang
 from grader.report.terminal import summary_table
 from grader.results import SubmissionResult
@@ -20,10 +21,19 @@ from grader.rubric import Rubric
 FORMATS = ("html", "csv", "json", "gradescope")
 EXPORTS = ("canvas", "moodle")
 
-__all__ = ["EXPORTS", "FORMATS", "ClassResults", "summary_table", "write_reports"]
+__all__ = [
+    "EXPORTS",
+    "FORMATS",
+    "AssignmentResults",
+    "ClassResults",
+    "summary_table",
+    "write_reports",
+]
 
 
-def _entries(classes: Sequence[ClassResults]) -> dict[str, list[tuple[Rubric, SubmissionResult]]]:
+def _entries(
+    classes: Sequence[AssignmentResults],
+) -> dict[str, list[tuple[Rubric, SubmissionResult]]]:
     entries: dict[str, list[tuple[Rubric, SubmissionResult]]] = {}
     for rubric, results in classes:
         for result in sorted(results, key=lambda r: r.student):
@@ -33,7 +43,7 @@ def _entries(classes: Sequence[ClassResults]) -> dict[str, list[tuple[Rubric, Su
 
 def write_reports(
     out: Path,
-    classes: list[ClassResults],
+    classes: list[AssignmentResults],
     *,
     lang: str | None = None,
     formats: Sequence[str] = ("html", "csv", "json"),

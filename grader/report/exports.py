@@ -13,11 +13,10 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from grader.classresults import AssignmentResults
 from grader.report.i18n import answer_text, label
 from grader.results import SubmissionResult
 from grader.rubric import Rubric
-
-ClassResults = tuple[Rubric, list[SubmissionResult]]
 
 #: Students whose page name would overwrite a class-wide file get a prefix.
 _RESERVED = {"index"}
@@ -88,7 +87,7 @@ def _csv(rows: list[list[str]]) -> str:
     return "".join(",".join(_field(field) for field in row) + "\n" for row in rows)
 
 
-def _students(classes: Sequence[ClassResults]) -> list[str]:
+def _students(classes: Sequence[AssignmentResults]) -> list[str]:
     return sorted({r.student for _, results in classes for r in results})
 
 
@@ -96,7 +95,7 @@ def _by_student(results: list[SubmissionResult]) -> dict[str, SubmissionResult]:
     return {r.student: r for r in results}
 
 
-def grades_csv(classes: Sequence[ClassResults]) -> str:
+def grades_csv(classes: Sequence[AssignmentResults]) -> str:
     """One row per student: every part's score (``hw2.dropout.p``), each assignment's
     total (``hw2.total``) and the overall ``total``; blank where a student has no result."""
     header = ["student"]
@@ -120,11 +119,15 @@ def grades_csv(classes: Sequence[ClassResults]) -> str:
     return _csv(rows)
 
 
-def results_json(classes: Sequence[ClassResults], *, notes: Sequence[str] = ()) -> dict[str, Any]:
+def results_json(
+    classes: Sequence[AssignmentResults], *, notes: Sequence[str] = ()
+) -> dict[str, Any]:
     """Every result's JSON plus each assignment's title and maximum score, and the notes
     about the class as a whole (``notes``, always present, possibly empty)."""
     return {
         "notes": list(notes),
+        # False when any student's code ran without the sandbox: never to be missed.
+        "sandboxed": not any(note.startswith("not sandboxed") for note in notes),
         "assignments": [
             {
                 "id": rubric.assignment,
@@ -202,7 +205,7 @@ def _assignment_header(rubric: Rubric, lang: str) -> str:
     return f"{rubric.title(lang)} ({rubric.assignment})"
 
 
-def canvas_csv(classes: Sequence[ClassResults], *, lang: str = "en") -> str:
+def canvas_csv(classes: Sequence[AssignmentResults], *, lang: str = "en") -> str:
     """A Canvas gradebook import: ``Student, ID, SIS User ID, SIS Login ID, Section`` and
     one ``Title (assignment id)`` column per assignment; the student id goes in
     ``SIS User ID`` (Canvas's own numeric ``ID`` is unknown here and left blank)."""
@@ -219,7 +222,7 @@ def canvas_csv(classes: Sequence[ClassResults], *, lang: str = "en") -> str:
     return _csv(rows)
 
 
-def moodle_csv(classes: Sequence[ClassResults], *, lang: str = "en") -> str:
+def moodle_csv(classes: Sequence[AssignmentResults], *, lang: str = "en") -> str:
     """A Moodle grade import: ``ID number`` (map it to the user's ID number) and one grade
     column per assignment, headed ``Title (assignment id)``."""
     header = ["ID number"] + [_assignment_header(rubric, lang) for rubric, _ in classes]

@@ -21,13 +21,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from grader.classresults import AssignmentResults
 from grader.numbers import clean
 from grader.report import plots
 from grader.report.i18n import answer_text, check_lang, digits, label, number, score_of
 from grader.results import PartResult, SubmissionResult, cell_no
 from grader.rubric import ResolvedPart, Rubric
-
-ClassResults = tuple[Rubric, list[SubmissionResult]]
 
 _HERE = Path(__file__).parent
 _WRONG_STATUSES = ("wrong", "partial")
@@ -298,7 +297,7 @@ def _class_view(
 
 
 def render_index(
-    classes: Sequence[ClassResults],
+    classes: Sequence[AssignmentResults],
     *,
     lang: str,
     student_pages: dict[str, str],

@@ -1,22 +1,23 @@
-"""The class summary as a rich table for the terminal."""
+"""What the terminal shows: the class summary and one checked submission (rich tables)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from grader.classresults import AssignmentResults
 from grader.report.exports import score_text
+from grader.report.i18n import answer_text, label
 from grader.results import SubmissionResult
 from grader.rubric import Rubric
-
-ClassResults = tuple[Rubric, list[SubmissionResult]]
 
 _STYLES = {"graded": "green", "timeout": "yellow"}
 
 
-def summary_table(classes: Sequence[ClassResults]) -> Table:
+def summary_table(classes: Sequence[AssignmentResults]) -> Table:
     """One row per student: each assignment's ``score/max`` and the run status."""
     table = Table(title="Class summary")
     table.add_column("Student")
@@ -39,3 +40,32 @@ def summary_table(classes: Sequence[ClassResults]) -> Table:
         cells.append(Text(status, style=_STYLES.get(status, "red")))
         table.add_row(*cells)
     return table
+
+
+_PART_COLOURS = {"correct": "green", "partial": "yellow", "wrong": "red"}
+
+
+def check_table(result: SubmissionResult, rubric: Rubric, lang: str) -> list[Table | str]:
+    """What ``grade check`` prints: a table of the parts, then the run error, the notes
+    and the score, each in ``lang``."""
+    table = Table(title=f"{result.student} · {rubric.title(lang)}")
+    for col in ("part", "score", "status", "your_answer", "feedback"):
+        table.add_column(label(col, lang), overflow="fold")
+    for part in result.parts:
+        colour = _PART_COLOURS.get(part.status, "magenta")
+        table.add_row(
+            part.id,
+            escape(f"{score_text(part.score)}/{score_text(part.max_score)}"),
+            f"[{colour}]{escape(label(part.status, lang))}[/]",
+            escape(answer_text(part.got)),
+            escape(part.feedback),
+        )
+    lines: list[Table | str] = [table]
+    if result.error:
+        lines.append(f"[red]{escape(result.error.kind)}:[/] {escape(result.error.message)}")
+    lines += [f"[yellow]{escape(label('note', lang))}:[/] {escape(note)}" for note in result.notes]
+    lines.append(
+        f"[bold]{escape(label('score', lang))} {score_text(result.score)} / "
+        f"{score_text(result.max_score)}"
+    )
+    return lines

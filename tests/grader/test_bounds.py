@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from grader.bounds import MAX_RESULT_BYTES, bound_result
-from grader.cli import check_json
+from grader import check_json
 from grader.grading import grade_run
 from grader.report import write_reports
 from grader.results import PartResult, RunError, SubmissionResult

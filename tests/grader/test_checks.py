@@ -344,8 +344,8 @@ def test_transposed_matrix_of_another_shape_is_explained():
     part = part_from("{id: m, answer: [[1, 2, 3], [4, 5, 6]], points: 1, check: matrix}")
     result = check_matrix(part, [[1, 4], [2, 5], [3, 6]])
     assert result.feedback == (
-        "shape 3×2, expected 2×3: your matrix is the transpose of the key "
-        "(rows and columns swapped)"
+        "shape 3×2, expected 2×3. Your matrix is the transpose of the key "
+        "(rows and columns swapped)."
     )
 
 
@@ -355,7 +355,7 @@ def test_transposed_square_matrix_is_explained_with_partial_credit(hw2):
     result = check_matrix(part, transposed)
     assert result.misconception == "transposed"
     assert result.feedback == (
-        "4 of 16 cells correct: the cells are transposed (rows and columns swapped)"
+        "4 of 16 cells correct. The cells are transposed (rows and columns swapped)."
     )
     assert result.score == 2.5 * 4 / 16
     assert [0, 0] not in result.wrong_cells and [0, 1] in result.wrong_cells

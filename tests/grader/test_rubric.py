@@ -187,7 +187,7 @@ def test_several_problems_are_reported_together():
     path = RUBRICS / "several_problems.yaml"
     assert problems_of("several_problems.yaml") == [
         f"{path}:7 questions[0].parts[0].points: must be > 0",
-        f"{path}:8 questions[0].parts[1].check: Input should be 'numeric', 'matrix' or 'choice'",
+        f"{path}:8 questions[0].parts[1].check: unknown check 'matrx'; known: numeric, matrix, choice",
         f"{path}:11 questions[1].parts[0].colour: unknown field",
     ]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import grader
-from grader.classrun import grade_class
+from grader.classrun import grade_plan
 from grader.grading import grade_sheet
 from grader.results import PartResult, SubmissionResult
 from grader.rubric import load_rubric
@@ -159,15 +159,17 @@ def test_rerun_reuses_unchanged_results_and_regrades_what_changed(course):
     def run():
         seen.clear()
         plan = [(rubric, submissions(course))]
-        return grade_class(
+        return grade_plan(
             plan, no_executor, store, on_result=lambda r, c: seen.append((r.student, c))
         )
 
-    ((_, first),), stats = run()
+    stats = run()
+    ((_, first),) = stats.assignments
     assert (stats.graded, stats.reused) == (2, 0)
     assert [r.score for r in first] == [21.0, 5.0]
 
-    ((_, again),), stats = run()
+    stats = run()
+    ((_, again),) = stats.assignments
     assert (stats.graded, stats.reused) == (0, 2)
     assert again == first
     assert seen == [("s1", True), ("s2", True)]
@@ -177,7 +179,8 @@ def test_rerun_reuses_unchanged_results_and_regrades_what_changed(course):
         sheet.read_text(encoding="utf-8").replace("literal.s1: T", "literal.s1: F"),
         encoding="utf-8",
     )
-    ((_, third),), stats = run()
+    stats = run()
+    ((_, third),) = stats.assignments
     assert (stats.graded, stats.reused) == (1, 1)
     assert seen == [("s1", True), ("s2", False)]
     assert third[1].score == 4.0
@@ -194,7 +197,8 @@ def test_stale_stored_result_is_not_reused_after_the_rubric_changes(course):
     )
     changed = load_rubric(path)
     assert store.get("small", sub.student, fingerprint(changed, sub, changed.limits())) is None
-    ((_, results),), stats = grade_class([(changed, [sub])], no_executor, store)
+    stats = grade_plan([(changed, [sub])], no_executor, store)
+    ((_, results),) = stats.assignments
     assert (stats.graded, stats.reused) == (1, 0)
     assert results[0].max_score == 22.0
 

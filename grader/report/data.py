@@ -1,0 +1,37 @@
+"""A result as JSON-ready data for one reader: ``grade check --json`` and the web service.
+
+Sentences (feedback, errors) are rendered in the reader's language here; numbers follow
+the one display policy of :mod:`grader.display`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.checks import CHECKS
+from grader.results import SubmissionResult
+from grader.rubric import Rubric
+
+
+def check_data(result: SubmissionResult, rubric: Rubric, lang: str = "en") -> dict[str, Any]:
+    """The DESIGN's ``grade check --json`` shape; each part lists only the fields its
+    check kind fills (a matrix part its ``wrong_cells``)."""
+    parts = []
+    for part in result.parts:
+        entry = {k: v for k, v in part.to_json().items() if k not in ("overridden", "comment")}
+        try:
+            kind = CHECKS[rubric.part(part.id).check]
+        except KeyError:
+            parts.append(entry)
+            continue
+        parts.append(kind.json_fields(entry))
+    return {
+        "student": result.student,
+        "assignment": result.assignment,
+        "score": result.score,
+        "max_score": result.max_score,
+        "status": result.status,
+        "error": result.error.to_json() if result.error else None,
+        "notes": result.notes,
+        "parts": parts,
+    }
