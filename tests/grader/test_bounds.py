@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.bounds import MAX_RESULT_BYTES, bound_result
 from grader import check_json
+from grader.bounds import MAX_RESULT_BYTES, bound_result
 from grader.grading import grade_run
 from grader.report import write_reports
 from grader.results import PartResult, RunError, SubmissionResult
