@@ -1,0 +1,645 @@
+"""The ASGI application: routes, sessions and pages of ``grade serve``.
+
+Handlers are plain functions run in Starlette's thread pool (the grading core and the
+database calls are synchronous). Each one takes the student from the session cookie and
+passes that id to :mod:`grader.web.checking` and :mod:`grader.web.queue`; ids in a URL
+(a job number) are only ever looked up together with the signed-in student, so another
+student's id answers 404 like an id that does not exist.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import sessionmaker
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from grader.report.i18n import digits, number, score_of
+from grader.rubric import Rubric
+from grader.web import auth, checking, queue
+from grader.web.course import Course
+from grader.web.db import sessions
+from grader.web.forms import answer_from_form
+from grader.web.keyguard import KeyGuard
+from grader.web.labels import text
+from grader.web.models import Job, Student
+from grader.web.security import SecurityMiddleware
+from grader.web.views import question_views, run_view, when
+
+HERE = Path(__file__).parent
+LANG_COOKIE = "dlg_lang"
+
+
+@dataclass
+class Service:
+    """What every handler shares: the course, the database and the page templates."""
+
+    course: Course
+    factory: sessionmaker[DbSession]
+    secure_cookies: bool = False
+    guards: dict[str, KeyGuard] = field(default_factory=dict)
+    env: jinja2.Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.guards = {a: KeyGuard(r) for a, r in self.course.rubrics.items()}
+
+
+@dataclass
+class Visit:
+    """One request as the handlers see it: who, in which language, which CSRF token."""
+
+    request: Request
+    db: DbSession
+    student: Student | None
+    lang: str
+    cookie: str  # the session cookie, or the pre-sign-in cookie the CSRF token is bound to
+    new_pre_cookie: bool
+    csrf: str
+
+
+def _service(request: Request) -> Service:
+    return request.app.state.service
+
+
+def _lang(request: Request, student: Student | None) -> str:
+    if student is not None and student.lang in ("fa", "en"):
+        return student.lang
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in ("fa", "en"):
+        return chosen
+    accept = request.headers.get("accept-language", "").lower()
+    return "fa" if accept.startswith("fa") else "en"
+
+
+def _open(request: Request, db: DbSession) -> Visit:
+    service = _service(request)
+    session_cookie = request.cookies.get(auth.SESSION_COOKIE)
+    student = auth.session_student(db, session_cookie)
+    pre = request.cookies.get(auth.PRE_COOKIE)
+    new_pre = False
+    if student is not None:
+        cookie = session_cookie or ""
+    else:
+        if not pre or len(pre) > 100:
+            pre, new_pre = secrets.token_urlsafe(24), True
+        cookie = pre
+    secret = auth.server_secret(db)
+    return Visit(
+        request,
+        db,
+        student,
+        _lang(request, student),
+        cookie,
+        new_pre,
+        auth.csrf_token(secret, cookie) if service else "",
+    )
+
+
+def _set_cookie(response: Response, service: Service, name: str, value: str, days: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=service.secure_cookies,
+        path="/",
+    )
+
+
+def _page(visit: Visit, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    service = _service(visit.request)
+    lang = visit.lang
+
+    def t(key: str, **values: Any) -> str:
+        return text(key, lang, **values)
+
+    html = service.env.get_template(template).render(
+        lang=lang,
+        dir="rtl" if lang == "fa" else "ltr",
+        t=t,
+        csrf=visit.csrf,
+        student=visit.student,
+        student_shown=None if visit.student is None else digits(visit.student.id, lang),
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    if visit.new_pre_cookie:
+        _set_cookie(response, service, auth.PRE_COOKIE, visit.cookie, 1)
+    return response
+
+
+def _csrf_ok(visit: Visit, form: FormData) -> bool:
+    secret = auth.server_secret(visit.db)
+    if visit.new_pre_cookie:  # a POST without any cookie cannot carry a valid token
+        return False
+    origin = visit.request.headers.get("origin")
+    if origin and origin != "null":
+        expected = f"{visit.request.url.scheme}://{visit.request.url.netloc}"
+        if origin != expected:
+            return False
+    sent = form.get("csrf")
+    return auth.csrf_ok(secret, visit.cookie, sent if isinstance(sent, str) else None)
+
+
+def _forbidden(visit: Visit) -> HTMLResponse:
+    return _page(visit, "message.html.j2", 403, message=text("forbidden", visit.lang))
+
+
+def _not_found(visit: Visit) -> HTMLResponse:
+    return _page(visit, "message.html.j2", 404, message=text("not_found", visit.lang))
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# ---------------------------------------------------------------- sign-in and language
+
+
+def signin_page(request: Request) -> Response:
+    with _service(request).factory() as db:
+        visit = _open(request, db)
+        if visit.student is not None:
+            return RedirectResponse("/", 303)
+        return _page(visit, "signin.html.j2", code="", link=False, error=None)
+
+
+def signin_link(request: Request) -> Response:
+    """A personal link shows a one-button form: following a link signs nobody in by
+    itself (a GET must not change state, and link previews must not use the code)."""
+    with _service(request).factory() as db:
+        visit = _open(request, db)
+        return _page(
+            visit, "signin.html.j2", code=request.path_params["code"], link=True, error=None
+        )
+
+
+async def signin(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=10)
+    return await _threaded(request, _signin, form)
+
+
+def _signin(request: Request, form: FormData) -> Response:
+    service = _service(request)
+    with service.factory() as db:
+        visit = _open(request, db)
+        if not _csrf_ok(visit, form):
+            return _forbidden(visit)
+        client = _client(request)
+        blocked = auth.signin_blocked_until(db, client, service.course.signin_failures)
+        if blocked is not None:
+            error = text("signin_blocked", visit.lang, time=when(blocked, visit.lang))
+            return _page(visit, "signin.html.j2", 429, code="", link=False, error=error)
+        code = form.get("code")
+        student = auth.student_for_code(db, code) if isinstance(code, str) else None
+        if student is None:
+            auth.record_failure(db, client)
+            error = text("signin_wrong", visit.lang)
+            return _page(visit, "signin.html.j2", 401, code="", link=False, error=error)
+        value = auth.open_session(db, student)
+        response = RedirectResponse("/", 303)
+        _set_cookie(response, service, auth.SESSION_COOKIE, value, auth.SESSION_DAYS)
+        response.delete_cookie(auth.PRE_COOKIE, path="/")
+        return response
+
+
+async def signout(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=10)
+    return await _threaded(request, _signout, form)
+
+
+def _signout(request: Request, form: FormData) -> Response:
+    with _service(request).factory() as db:
+        visit = _open(request, db)
+        if not _csrf_ok(visit, form):
+            return _forbidden(visit)
+        auth.close_session(db, request.cookies.get(auth.SESSION_COOKIE))
+        response = RedirectResponse("/signin", 303)
+        response.delete_cookie(auth.SESSION_COOKIE, path="/")
+        return response
+
+
+async def choose_lang(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=10)
+    return await _threaded(request, _choose_lang, form)
+
+
+def _choose_lang(request: Request, form: FormData) -> Response:
+    service = _service(request)
+    with service.factory() as db:
+        visit = _open(request, db)
+        if not _csrf_ok(visit, form):
+            return _forbidden(visit)
+        lang = form.get("lang")
+        lang = lang if lang in ("fa", "en") else "en"
+        if visit.student is not None:
+            visit.student.lang = lang
+            db.commit()
+        back = form.get("back")
+        target = (
+            back
+            if isinstance(back, str) and back.startswith("/") and not back.startswith("//")
+            else "/"
+        )
+        response = RedirectResponse(target, 303)
+        _set_cookie(response, service, LANG_COOKIE, str(lang), 365)
+        return response
+
+
+# ---------------------------------------------------------------- assignments
+
+
+def home(request: Request) -> Response:
+    service = _service(request)
+    with service.factory() as db:
+        visit = _open(request, db)
+        if visit.student is None:
+            return RedirectResponse("/signin", 303)
+        rows = []
+        for assignment, rubric in service.course.rubrics.items():
+            handin = checking.latest_handin(db, visit.student.id, assignment)
+            deadline = service.course.assignment(assignment).deadline
+            rows.append(
+                {
+                    "id": assignment,
+                    "title": rubric.title(visit.lang),
+                    "deadline": when(deadline, visit.lang),
+                    "handed_in": when(handin.created, visit.lang) if handin else "",
+                }
+            )
+        return _page(visit, "home.html.j2", assignments=rows)
+
+
+def _rubric(service: Service, request: Request) -> Rubric | None:
+    return service.course.rubrics.get(request.path_params["assignment"])
+
+
+def _assignment_page(
+    visit: Visit,
+    rubric: Rubric,
+    answers: dict[str, Any],
+    messages: dict[str, str] | None = None,
+    notice: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    service = _service(visit.request)
+    assert visit.student is not None
+    student = visit.student.id
+    db = visit.db
+    results = checking.last_results(db, student, rubric.assignment)
+    left = {
+        p.id: checking.checks_left(db, service.course, student, rubric.assignment, p.id)
+        for p in rubric.parts
+    }
+    guard = service.guards[rubric.assignment]
+    handin = checking.latest_handin(db, student, rubric.assignment)
+    jobs = db.scalars(
+        select(Job)
+        .where(Job.student == student, Job.assignment == rubric.assignment)
+        .order_by(Job.id.desc())
+        .limit(10)
+    )
+    deadline = service.course.assignment(rubric.assignment).deadline
+    return _page(
+        visit,
+        "assignment.html.j2",
+        status,
+        assignment=rubric.assignment,
+        assignment_title=rubric.title(visit.lang),
+        questions=question_views(rubric, answers, results, guard, visit.lang, left, messages or {}),
+        handed_in=when(handin.created, visit.lang) if handin else "",
+        deadline=when(deadline, visit.lang),
+        notice=notice,
+        upload_mb=number(service.course.upload_max_bytes / 1_000_000, visit.lang),
+        jobs=[
+            {
+                "id": j.id,
+                "file": j.filename,
+                "status": j.status,
+                "when": when(j.created, visit.lang),
+            }
+            for j in jobs
+        ],
+    )
+
+
+def assignment_page(request: Request) -> Response:
+    service = _service(request)
+    with service.factory() as db:
+        visit = _open(request, db)
+        if visit.student is None:
+            return RedirectResponse("/signin", 303)
+        rubric = _rubric(service, request)
+        if rubric is None:
+            return _not_found(visit)
+        answers = checking.drafts(db, visit.student.id, rubric.assignment)
+        return _assignment_page(visit, rubric, answers)
+
+
+async def assignment_post(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=2000)
+    return await _threaded(request, _assignment_post, form)
+
+
+def _assignment_post(request: Request, form: FormData) -> Response:
+    """Save the page's answers, then check one part (``check=<part>``) or hand in."""
+    service = _service(request)
+    with service.factory() as db:
+        visit = _open(request, db)
+        if visit.student is None:
+            return RedirectResponse("/signin", 303)
+        if not _csrf_ok(visit, form):
+            return _forbidden(visit)
+        rubric = _rubric(service, request)
+        if rubric is None:
+            return _not_found(visit)
+        student = visit.student.id
+        sent = {p.id: answer_from_form(p, form) for p in rubric.parts if _has_fields(p.id, form)}
+        checking.save_drafts(db, student, rubric.assignment, sent)
+        db.commit()
+        answers = checking.drafts(db, student, rubric.assignment)
+        messages: dict[str, str] = {}
+        notice = text("saved", visit.lang)
+        part_id = form.get("check")
+        if isinstance(part_id, str) and part_id:
+            try:
+                rubric.part(part_id)
+            except KeyError:
+                return _not_found(visit)
+            notice = None
+            if answers.get(part_id) is None:
+                messages[part_id] = text("blank", visit.lang)
+            else:
+                outcome = checking.check_part(db, service.course, rubric, student, part_id, answers)
+                if outcome.limited_until is not None:
+                    messages[part_id] = text(
+                        "limit_reached", visit.lang, time=when(outcome.limited_until, visit.lang)
+                    )
+            if request.headers.get("x-dlgrade-fragment") == "1":
+                return _part_fragment(visit, rubric, part_id, answers, messages)
+        elif form.get("handin"):
+            try:
+                row = checking.hand_in(db, service.course, rubric, student, "sheet", answers)
+                notice = text("handed_in", visit.lang, time=when(row.created, visit.lang))
+            except checking.PastDeadline as exc:
+                notice = text("past_deadline", visit.lang, time=when(exc.deadline, visit.lang))
+        return _assignment_page(visit, rubric, answers, messages, notice)
+
+
+def _has_fields(part_id: str, form: FormData) -> bool:
+    prefix = f"a:{part_id}"
+    return any(key == prefix or key.startswith(prefix + ":") for key in form)
+
+
+def _part_fragment(
+    visit: Visit, rubric: Rubric, part_id: str, answers: dict[str, Any], messages: dict[str, str]
+) -> HTMLResponse:
+    """Only the checked part's verdict, for the page's script to put in place."""
+    service = _service(visit.request)
+    assert visit.student is not None
+    results = checking.last_results(visit.db, visit.student.id, rubric.assignment)
+    left = {
+        part_id: checking.checks_left(
+            visit.db, service.course, visit.student.id, rubric.assignment, part_id
+        )
+    }
+    questions = question_views(
+        rubric, answers, results, service.guards[rubric.assignment], visit.lang, left, messages
+    )
+    part = next(p for q in questions for p in q["parts"] if p["id"] == part_id)
+    return _page(visit, "part_fragment.html.j2", part=part)
+
+
+def history(request: Request) -> Response:
+    service = _service(request)
+    with service.factory() as db:
+        visit = _open(request, db)
+        if visit.student is None:
+            return RedirectResponse("/signin", 303)
+        rubric = _rubric(service, request)
+        if rubric is None:
+            return _not_found(visit)
+        guard = service.guards[rubric.assignment]
+        rows = []
+        for check in checking.check_history(db, visit.student.id, rubric.assignment):
+            rows.append(
+                {
+                    "when": when(check.created, visit.lang),
+                    "part": check.part,
+                    "answer": check.answer,
+                    "status": text(check.status, visit.lang),
+                    "status_key": check.status,
+                    "score": score_of(check.score, check.max_score, visit.lang),
+                }
+            )
+        return _page(
+            visit,
+            "history.html.j2",
+            assignment=rubric.assignment,
+            assignment_title=rubric.title(visit.lang),
+            rows=[{**r, "answer": guard.text(r["answer"])} for r in rows],
+        )
+
+
+# ---------------------------------------------------------------- notebooks
+
+
+async def upload(request: Request) -> Response:
+    form = await request.form(max_files=1, max_fields=10)
+    try:
+        return await _threaded(request, _upload, form)
+    finally:
+        await form.close()
+
+
+def _upload(request: Request, form: FormData) -> Response:
+    service = _service(request)
+    with service.factory() as db:
+        visit = _open(request, db)
+        if visit.student is None:
+            return RedirectResponse("/signin", 303)
+        if not _csrf_ok(visit, form):
+            return _forbidden(visit)
+        rubric = _rubric(service, request)
+        if rubric is None:
+            return _not_found(visit)
+        answers = checking.drafts(db, visit.student.id, rubric.assignment)
+        upload_file = form.get("notebook")
+        limit = service.course.upload_max_bytes
+        mb = number(limit / 1_000_000, visit.lang)
+        if not isinstance(upload_file, UploadFile) or not upload_file.filename:
+            reason = text("bad_upload", visit.lang, reason="no file")
+            return _assignment_page(visit, rubric, answers, notice=reason, status=400)
+        data = upload_file.file.read(limit + 1)
+        if len(data) > limit:
+            notice = text("too_large", visit.lang, mb=mb)
+            return _assignment_page(visit, rubric, answers, notice=notice, status=413)
+        try:
+            job = queue.enqueue(
+                db, service.course, visit.student.id, rubric.assignment, upload_file.filename, data
+            )
+        except queue.BadNotebook as exc:
+            notice = text("bad_upload", visit.lang, reason=str(exc))
+            return _assignment_page(visit, rubric, answers, notice=notice, status=415)
+        return RedirectResponse(f"/a/{rubric.assignment}/jobs/{job.id}", 303)
+
+
+def _own_job(visit: Visit, rubric: Rubric, raw_id: str) -> Job | None:
+    """The job with this number if it is the signed-in student's, else None."""
+    assert visit.student is not None
+    if not raw_id.isdigit() or len(raw_id) > 18:
+        return None
+    return visit.db.scalars(
+        select(Job).where(
+            Job.id == int(raw_id),
+            Job.student == visit.student.id,
+            Job.assignment == rubric.assignment,
+        )
+    ).first()
+
+
+def job_page(request: Request) -> Response:
+    service = _service(request)
+    with service.factory() as db:
+        visit = _open(request, db)
+        if visit.student is None:
+            return RedirectResponse("/signin", 303)
+        rubric = _rubric(service, request)
+        job = _own_job(visit, rubric, request.path_params["job"]) if rubric else None
+        if rubric is None or job is None:
+            return _not_found(visit)
+        return _job_page(visit, rubric, job)
+
+
+def _job_page(visit: Visit, rubric: Rubric, job: Job, notice: str | None = None) -> HTMLResponse:
+    service = _service(visit.request)
+    ahead = queue.position(visit.db, job)
+    result = (
+        run_view(json.loads(job.result), rubric, service.guards[rubric.assignment], visit.lang)
+        if job.result
+        else None
+    )
+    handin = checking.latest_handin(visit.db, job.student, rubric.assignment)
+    handed = handin is not None and handin.kind == "notebook" and handin.answers == job.notebook
+    return _page(
+        visit,
+        "job.html.j2",
+        assignment=rubric.assignment,
+        assignment_title=rubric.title(visit.lang),
+        job={
+            "id": job.id,
+            "file": job.filename,
+            "status": job.status,
+            "ahead": digits(str(ahead), visit.lang),
+            "ahead_n": ahead,
+            "when": when(job.created, visit.lang),
+        },
+        result=result,
+        handed_in=when(handin.created, visit.lang) if handed and handin else "",
+        notice=notice,
+    )
+
+
+async def job_handin(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=10)
+    return await _threaded(request, _job_handin, form)
+
+
+def _job_handin(request: Request, form: FormData) -> Response:
+    service = _service(request)
+    with service.factory() as db:
+        visit = _open(request, db)
+        if visit.student is None:
+            return RedirectResponse("/signin", 303)
+        if not _csrf_ok(visit, form):
+            return _forbidden(visit)
+        rubric = _rubric(service, request)
+        job = _own_job(visit, rubric, request.path_params["job"]) if rubric else None
+        if rubric is None or job is None:
+            return _not_found(visit)
+        try:
+            checking.hand_in(db, service.course, rubric, visit.student.id, "notebook", job.notebook)
+            notice = None
+        except checking.PastDeadline as exc:
+            notice = text("past_deadline", visit.lang, time=when(exc.deadline, visit.lang))
+        return _job_page(visit, rubric, job, notice)
+
+
+# ---------------------------------------------------------------- the application
+
+
+async def _threaded(request: Request, handler: Any, form: FormData) -> Response:
+    """Run a synchronous handler (database, grading) off the event loop."""
+    return await run_in_threadpool(handler, request, form)
+
+
+def create_app(
+    course: Course,
+    engine: Engine,
+    *,
+    notebooks: bool = True,
+    sandbox: str = "auto",
+    secure_cookies: bool = False,
+) -> Any:
+    """The ASGI application serving ``course`` from the (migrated) database ``engine``.
+
+    ``notebooks``: run a notebook worker thread in this process. ``secure_cookies``: mark
+    cookies Secure (behind an HTTPS reverse proxy). On start-up, hand-ins committed but
+    not yet written to the class folder (a crash in between) are written.
+    """
+    factory = sessions(engine)
+    service = Service(course, factory, secure_cookies)
+    worker = queue.NotebookWorker(course, factory, sandbox) if notebooks else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        with factory() as db:
+            auth.server_secret(db)
+            checking.restore_handin_files(db, course)
+        if worker is not None:
+            worker.start()
+        yield
+        if worker is not None:
+            worker.stop()
+
+    routes = [
+        Route("/", home),
+        Route("/signin", signin_page, methods=["GET"]),
+        Route("/signin", signin, methods=["POST"]),
+        Route("/s/{code}", signin_link, methods=["GET"]),
+        Route("/signout", signout, methods=["POST"]),
+        Route("/lang", choose_lang, methods=["POST"]),
+        Route("/a/{assignment}", assignment_page, methods=["GET"]),
+        Route("/a/{assignment}", assignment_post, methods=["POST"]),
+        Route("/a/{assignment}/checks", history, methods=["GET"]),
+        Route("/a/{assignment}/upload", upload, methods=["POST"]),
+        Route("/a/{assignment}/jobs/{job}", job_page, methods=["GET"]),
+        Route("/a/{assignment}/jobs/{job}/handin", job_handin, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.service = service
+    return SecurityMiddleware(app, course.upload_max_bytes)

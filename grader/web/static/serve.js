@@ -1,0 +1,100 @@
+// dlgrade serve: a little help for the answer forms. Every page works without it.
+// - A matrix pasted into one cell of a grid fills the grid from that cell.
+// - Arrow keys and Enter move between the cells of a grid.
+// - "Check" sends the form in the background and puts the verdict under the part,
+//   so the rest of the page (and what was typed) stays as it is.
+"use strict";
+
+function gridCells(table) {
+  return Array.from(table.rows).map((row) => Array.from(row.querySelectorAll("input")));
+}
+
+function position(cells, input) {
+  for (let r = 0; r < cells.length; r++) {
+    const c = cells[r].indexOf(input);
+    if (c >= 0) return [r, c];
+  }
+  return null;
+}
+
+function splitMatrix(text) {
+  let body = text.trim();
+  let rows = body.includes("\n") ? body.split(/\r?\n/) : body.split(/\]\s*,?\s*\[|;/);
+  rows = rows.map((row) => row.replace(/[\[\]]/g, " ").trim()).filter((row) => row.length);
+  return rows.map((row) => row.split(/[\s,\t]+/).filter((cell) => cell.length));
+}
+
+function onPaste(event, table) {
+  const text = (event.clipboardData || window.clipboardData).getData("text");
+  const values = splitMatrix(text);
+  if (values.length <= 1 && (values[0] || []).length <= 1) return; // one number: normal paste
+  event.preventDefault();
+  const cells = gridCells(table);
+  const start = position(cells, event.target);
+  values.forEach((row, i) => row.forEach((value, j) => {
+    const target = (cells[start[0] + i] || [])[start[1] + j];
+    if (target) target.value = value;
+  }));
+}
+
+function onKey(event, table) {
+  const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], Enter: [1, 0] };
+  const ltrMoves = { ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  const move = moves[event.key] || ltrMoves[event.key];
+  if (!move) return;
+  const input = event.target;
+  const atEdge = event.key === "ArrowLeft" ? input.selectionStart === 0
+    : event.key === "ArrowRight" ? input.selectionEnd === input.value.length : true;
+  if (!atEdge) return;
+  const cells = gridCells(table);
+  const [r, c] = position(cells, input);
+  const next = (cells[r + move[0]] || [])[c + move[1]];
+  if (next) { event.preventDefault(); next.focus(); next.select(); }
+}
+
+function markCells(section, box) {
+  const wrong = new Set((box.dataset.wrong || "").split(";").filter((x) => x));
+  const table = section.querySelector("table.grid");
+  if (table) {
+    gridCells(table).forEach((row, r) => row.forEach((input, c) => {
+      input.classList.toggle("wrong", wrong.has(r + "," + c));
+    }));
+  }
+  section.className = "part " + (box.dataset.status || "");
+}
+
+async function check(event) {
+  const button = event.target.closest("button.check");
+  if (!button) return;
+  event.preventDefault();
+  const form = button.form;
+  const data = new FormData(form);
+  data.set("check", button.value);
+  button.disabled = true;
+  try {
+    const response = await fetch(form.action, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-Dlgrade-Fragment": "1" },
+    });
+    const section = button.closest("section.part");
+    const old = section.querySelector(".result");
+    if (response.ok && response.headers.get("content-type").startsWith("text/html") && old) {
+      const holder = document.createElement("div");
+      holder.innerHTML = await response.text(); // server-rendered, autoescaped
+      const box = holder.querySelector(".result");
+      if (box) { old.replaceWith(box); markCells(section, box); return; }
+    }
+    form.requestSubmit(button); // anything unexpected: the plain form post
+  } finally {
+    button.disabled = false;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("table.grid").forEach((table) => {
+    table.addEventListener("paste", (event) => onPaste(event, table));
+    table.addEventListener("keydown", (event) => onKey(event, table));
+  });
+  const form = document.getElementById("answers");
+  if (form) form.addEventListener("click", check);
+});
