@@ -1,6 +1,6 @@
 """How long a class of small numpy notebooks takes: plain nbclient vs ``grade --jobs 2``.
 
-    python benchmarks/bench_notebooks.py [--students 40] [--jobs 2] [--keep DIR]
+    python benchmarks/bench_notebooks.py [--students 40] [--large 200] [--jobs 2] [--keep DIR]
 
 Generates a class of N student folders, each with a small notebook computing the dropout
 answers for different parameters (a few cells, numpy only), plus a rubric. Then, in one
@@ -13,7 +13,11 @@ run, it prints the per-notebook wall time of
     ``grade`` command is not installed, ``make_executor("local", jobs=N).run_many`` instead,
     labelled so,
 
-and the ratio (a)/(b) — how many times faster (b) is. Figures only; no assertions.
+and the ratio (a)/(b) — how many times faster (b) is. Then (c): (b) again on a class of
+``--large`` notebooks (200), whose per-notebook time is compared with (a)'s per-notebook
+time (nbclient over 200 notebooks would take minutes and scales linearly). Figures only;
+no assertions. The isolation work of issue 9 (a fresh tmpfs and IPC namespace per
+student, cgroup limits, the untrusted-result decoder) is all inside (b) and (c).
 """
 
 from __future__ import annotations
@@ -159,6 +163,7 @@ def time_grade(klass: Path, rubric: Path, out: Path, jobs: int) -> tuple[float, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--large", type=int, default=200, help="students of run (c); 0 skips it")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="write the class here and keep it")
     args = parser.parse_args()
@@ -176,8 +181,17 @@ def main() -> None:
         print(f"                                {b:7.2f} s total  {b / n:6.3f} s/notebook")
         print(
             f"ratio (b)/(a) = {b / a:.3f}   ->  (b) is {a / b:.1f}x faster than (a)  "
-            f"(target: >= 3x)"
+            f"(target: >= 10x)"
         )
+        if args.large:
+            big, big_rubric = make_class(root / "large", args.large)
+            c, _ = time_grade(big, big_rubric, root / "large-out", args.jobs)
+            m = len(list(big.glob("*/*.ipynb")))
+            print(f"(c) the same command on {m} notebooks")
+            print(f"                                {c:7.2f} s total  {c / m:6.3f} s/notebook")
+            print(
+                f"(a) per notebook / (c) per notebook = {(a / n) / (c / m):.1f}x  (target: >= 30x)"
+            )
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

@@ -7,8 +7,8 @@ exactly, for minutes), 20 000-deep lists, an endless stream, or cell markers mea
 stretch a time limit. So:
 
 * :class:`ResultStream` takes bytes as they arrive and keeps only what grading needs:
-  cell markers (recognised by one exact pattern, accepted only in increasing order of the
-  notebook's real cells), per-cell errors (a few, each small), the first snapshot after a
+  cell markers (recognised by one exact pattern; each cell exactly once, in the
+  notebook's order, then the extraction — any other marker is a forgery), per-cell errors (a few, each small), the first snapshot after a
   failing cell, the last snapshot and the final values — each line at most
   :data:`MAX_LINE_BYTES`, the whole stream at most :data:`MAX_STREAM_BYTES`. Its memory
   and the time it spends per byte are bounded whatever arrives.
@@ -17,7 +17,8 @@ stretch a time limit. So:
   reader), or raises :class:`InvalidResult` naming what was wrong.
 
 Timers never come from here alone: the notebook's limit runs on the grader's clock from
-the fork; markers can only move the per-cell clock, never past the notebook's limit.
+the fork; markers can only move the per-cell clock, never past the notebook's limit, and
+a forged marker is found out by the real one that follows it (``invalid_result``).
 """
 
 from __future__ import annotations
@@ -109,17 +110,19 @@ class ResultStream:
 
     def _take(self, line: bytes) -> bool:
         marker = _MARKER.fullmatch(line)
-        if marker is not None:
-            index = int(marker.group(1))
-            if index in self.cells[self._next :] and not self.extracting:
-                self._next = self.cells.index(index, self._next) + 1
-                self.cell = index
+        if marker is not None or line == _EXTRACTING:
+            # The child announces every cell once, in order, then the extraction. Anything
+            # else (a repeat, a skip, going back) can only be forged: a forger gains at most
+            # one cell's time before the real marker that follows exposes it.
+            expected = self.cells[self._next] if self._next < len(self.cells) else None
+            if marker is not None and expected is not None and int(marker.group(1)) == expected:
+                self._next += 1
+                self.cell = expected
                 return True
-            return False  # a repeated or invented marker moves no clock
-        if line == _EXTRACTING:
-            if not self.extracting and self._next == len(self.cells):
+            if line == _EXTRACTING and expected is None and not self.extracting:
                 self.extracting = True
                 return True
+            self.problem = "a cell marker out of order (forged)"
             return False
         if line.startswith(b'{"values": '):
             self.last_snapshot = line

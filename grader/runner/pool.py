@@ -490,7 +490,11 @@ class LocalExecutor:
         if flight.pipes[fd] == "result":
             if flight.stream.feed(data):
                 now = time.monotonic()
-                seconds = EXTRACT_SECONDS if flight.stream.extracting else limits.cell_timeout
+                # The extraction gets one cell's time at most: a forged "extracting" buys
+                # no more than a forged cell marker does.
+                seconds = limits.cell_timeout
+                if flight.stream.extracting:
+                    seconds = min(EXTRACT_SECONDS, max(limits.cell_timeout, 5.0))
                 flight.cell_deadline = min(flight.notebook_deadline, now + seconds)
             if flight.stream.problem is not None:
                 self._stop(worker, "invalid_result")

@@ -310,6 +310,8 @@ def _child(fds: list[int], shell, base_vm: int) -> None:
                 except (OSError, ValueError):
                     pass
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        for number in (signal.SIGPIPE, signal.SIGXFSZ):  # as Python starts: OSError instead
+            signal.signal(number, signal.SIG_IGN)
         job_fd, result_fd, out_fd, err_fd = fds
         # Move the four descriptors to 4, 3, 1, 2 without clobbering one another.
         moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (job_fd, result_fd, out_fd, err_fd)]
