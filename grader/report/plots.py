@@ -12,10 +12,7 @@ import re
 from collections.abc import Sequence
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from grader.report.i18n import digits
@@ -31,10 +28,10 @@ _RC = {
 _COLOR = "#3b6ea8"
 
 
-def _svg(fig: plt.Figure, prefix: str) -> str:
+def _svg(fig: Figure, prefix: str) -> str:
+    # A bare Figure, not pyplot: no global figure registry, and ~0.5 s less to import.
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
     text = buf.getvalue()
     # Inline SVG in HTML must not carry the XML declaration or the DOCTYPE.
     text = re.sub(r"^<\?xml[^>]*>\s*", "", text)
@@ -67,8 +64,9 @@ def score_distribution_svg(
     prefix: str = "dist",
 ) -> str:
     """A histogram of ``scores`` over ``[0, max_score]`` as an ``<svg>`` element's text."""
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(5.2, 2.4))
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(5.2, 2.4))
+        ax = fig.subplots()
         bins = min(10, max(1, len(set(scores))) * 2) if scores else 1
         ax.hist(list(scores), bins=bins, range=(0, max_score or 1), color=_COLOR, edgecolor="white")
         ax.set_xlim(0, max_score or 1)
@@ -89,9 +87,10 @@ def part_difficulty_svg(
     prefix: str = "parts",
 ) -> str:
     """Horizontal bars: for each part, the class's mean fraction of its points (0–1)."""
-    with plt.rc_context(_RC):
+    with matplotlib.rc_context(_RC):
         height = 0.6 + 0.28 * max(1, len(parts))
-        fig, ax = plt.subplots(figsize=(5.2, height))
+        fig = Figure(figsize=(5.2, height))
+        ax = fig.subplots()
         ys = list(range(len(parts)))
         colors = ["#b33a3a" if f < 0.5 else "#c98a1b" if f < 0.8 else "#2e7d4f" for f in fractions]
         ax.barh(ys, list(fractions), color=colors)
