@@ -7,12 +7,12 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write_text(path: Path, text: str) -> Path:
+def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> Path:
     """Write ``text`` to ``path`` so a reader sees the old file or the new one, never half.
 
-    The text goes to a temporary file in the same folder, is flushed to disk, then renamed
-    over ``path`` — an interrupted run never leaves a truncated result behind. Returns
-    ``path``.
+    The text goes to a temporary file in the same folder, is flushed to disk (``durable``;
+    reports that a re-run rewrites may skip the fsync), then renamed over ``path`` — an
+    interrupted run never leaves a truncated result behind. Returns ``path``.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -23,7 +23,8 @@ def atomic_write_text(path: Path, text: str) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
