@@ -319,6 +319,15 @@ def solve(name: str, **params: Any) -> Solution:
         raise ParamError("params", f"solver {name} failed: {exc}") from None
 
 
+def init_course(course: str | Path, *, lang: str = "en") -> list[Path]:
+    """Write an example course (rubrics/, submissions/, roster.csv, README.md) into
+    ``course`` and return the files written; it grades as it is. Raises InputError for a
+    file in the way (nothing is overwritten)."""
+    from grader.scaffold import init_course as scaffold
+
+    return scaffold(course, lang=lang)
+
+
 def solvers() -> dict[str, Any]:
     """Every registered solver by name (its summary, parameters and an example)."""
     return dict(SOLVERS)

@@ -5,6 +5,7 @@
     grade solve SOLVER --param NAME=VALUE … [--json]     a worked solution
     grade key RUBRIC [--out FILE]                        the computed answer key
     grade validate RUBRIC                                schema and solver dry run
+    grade init COURSE [--lang en|fa]                     a new course folder that grades
 
 Exit status: 0 when the work was done (whatever the students scored); 2 for a bad
 rubric, path or argument.
@@ -25,10 +26,11 @@ from rich.console import Console
 import grader
 from grader.discovery import InputError
 from grader.rubric import RubricError
+from grader.suggestions import Parser, closest
 from grader.yamlio import YamlError, loads
 from reference import SOLVERS, ParamError
 
-COMMANDS = ("check", "solve", "key", "validate")
+COMMANDS = ("check", "solve", "key", "validate", "init")
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
@@ -40,15 +42,21 @@ class UsageError(Exception):
 
 
 def _grade_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="grade",
         description="Grade a class of deep-learning homework against keys computed by exact solvers.",
         epilog="other commands: grade check FILE | grade solve SOLVER | grade key RUBRIC | "
-        "grade validate RUBRIC  (each has --help)",
+        "grade validate RUBRIC | grade init COURSE  (each has --help)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "path", type=Path, help="class folder (one folder per assignment or per student) or a .zip"
+    )
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"grade (dlgrade) {grader.__version__}",
+        help="print the version and exit",
     )
     p.add_argument(
         "--rubric", help="rubric name (rubrics/NAME.yaml) or path; default: by folder name"
@@ -113,9 +121,7 @@ def _grade_parser() -> argparse.ArgumentParser:
 
 
 def _check_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="grade check", description="Check one submission (answer sheet or notebook)."
-    )
+    p = Parser(prog="grade check", description="Check one submission (answer sheet or notebook).")
     p.add_argument("file", type=Path, help="an answer sheet (.yaml/.json) or a notebook (.ipynb)")
     p.add_argument(
         "--rubric", help="rubric name (rubrics/NAME.yaml) or path; default: the sheet's assignment"
@@ -126,7 +132,7 @@ def _check_parser() -> argparse.ArgumentParser:
 
 
 def _solve_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="grade solve",
         description="Print a reference solver's exact worked solution.",
         epilog="solvers: "
@@ -167,7 +173,7 @@ def _yaml_inline(value: Any) -> str:
 
 
 def _key_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="grade key", description="Print the answer key a rubric computes, with worked steps."
     )
     p.add_argument("rubric", help="rubric name or path")
@@ -176,10 +182,23 @@ def _key_parser() -> argparse.ArgumentParser:
 
 
 def _validate_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="grade validate", description="Check a rubric's schema and dry-run its solvers."
     )
     p.add_argument("rubric", help="rubric name or path")
+    return p
+
+
+def _init_parser() -> argparse.ArgumentParser:
+    p = Parser(
+        prog="grade init",
+        description="Write a new course folder: rubrics/ with an example rubric, "
+        "submissions/ with example answer sheets, roster.csv and a README; it grades as it is.",
+    )
+    p.add_argument("course", type=Path, help="the course folder to write (overwrites nothing)")
+    p.add_argument(
+        "--lang", choices=("en", "fa"), default="en", help="the example rubric's report language"
+    )
     return p
 
 
@@ -188,6 +207,7 @@ PARSERS = {
     "solve": _solve_parser,
     "key": _key_parser,
     "validate": _validate_parser,
+    "init": _init_parser,
 }
 
 
@@ -357,7 +377,25 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-HANDLERS = {"check": cmd_check, "solve": cmd_solve, "key": cmd_key, "validate": cmd_validate}
+def cmd_init(args: argparse.Namespace, console: Console) -> int:
+    written = grader.init_course(args.course, lang=args.lang)
+    console.print(f"wrote {len(written)} files to {args.course}/; next:", soft_wrap=True)
+    for line in (
+        f"cd {args.course}",
+        "grade validate rubrics/hw1.yaml",
+        "grade submissions/ --out reports/",
+    ):
+        console.print(f"  {line}", markup=False, soft_wrap=True)
+    return EXIT_OK
+
+
+HANDLERS = {
+    "check": cmd_check,
+    "solve": cmd_solve,
+    "key": cmd_key,
+    "validate": cmd_validate,
+    "init": cmd_init,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -371,6 +409,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     # soft_wrap: an error line is `file:line field: message`; wrapping it at the terminal
     # width would break it for scripts and editors that jump to file:line.
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    if argv and argv[0] not in COMMANDS and not Path(argv[0]).exists():
+        meant = closest(argv[0], COMMANDS) if not argv[0].startswith("-") else None
+        if meant:
+            errors.print(
+                f"error: unknown command {argv[0]!r} (did you mean `{meant}`?); "
+                "grade PATH grades a class folder, grade --help lists the commands",
+                style="red",
+                markup=False,
+            )
+            return EXIT_USAGE
     if argv and argv[0] in COMMANDS:
         command = argv.pop(0)
         args = PARSERS[command]().parse_args(argv)

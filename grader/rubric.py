@@ -170,6 +170,9 @@ class RubricModel(_Model):
     preload: list[str] = Field(default_factory=lambda: ["numpy"])
     #: ``required``: grading this rubric's notebooks without a sandbox is an error.
     sandbox: Literal["auto", "required"] = "auto"
+    #: The assignment's id in Canvas (the number in its URL, ``/assignments/123456``): the
+    #: Canvas export heads its column ``Title (123456)`` so that Canvas's import matches it.
+    canvas_assignment_id: int | None = Field(None, gt=0)
 
     @field_validator("title", mode="before")
     @classmethod
