@@ -39,7 +39,7 @@ from grader.web.keyguard import KeyGuard
 from grader.web.labels import text
 from grader.web.models import Job, Student
 from grader.web.security import SecurityMiddleware
-from grader.web.views import question_views, run_view, when
+from grader.web.views import part_view, question_views, run_view, when
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "dlg_lang"
@@ -54,6 +54,7 @@ class Service:
     secure_cookies: bool = False
     guards: dict[str, KeyGuard] = field(default_factory=dict)
     env: jinja2.Environment = field(init=False)
+    secret: bytes = b""
 
     def __post_init__(self) -> None:
         self.env = jinja2.Environment(
@@ -105,7 +106,9 @@ def _open(request: Request, db: DbSession) -> Visit:
         if not pre or len(pre) > 100:
             pre, new_pre = secrets.token_urlsafe(24), True
         cookie = pre
-    secret = auth.server_secret(db)
+    if not service.secret:
+        service.secret = auth.server_secret(db)
+    secret = service.secret
     return Visit(
         request,
         db,
@@ -152,7 +155,7 @@ def _page(visit: Visit, template: str, status: int = 200, **context: Any) -> HTM
 
 
 def _csrf_ok(visit: Visit, form: FormData) -> bool:
-    secret = auth.server_secret(visit.db)
+    secret = _service(visit.request).secret
     if visit.new_pre_cookie:  # a POST without any cookie cannot carry a valid token
         return False
     origin = visit.request.headers.get("origin")
@@ -420,16 +423,18 @@ def _part_fragment(
     """Only the checked part's verdict, for the page's script to put in place."""
     service = _service(visit.request)
     assert visit.student is not None
-    results = checking.last_results(visit.db, visit.student.id, rubric.assignment)
-    left = {
-        part_id: checking.checks_left(
-            visit.db, service.course, visit.student.id, rubric.assignment, part_id
-        )
-    }
-    questions = question_views(
-        rubric, answers, results, service.guards[rubric.assignment], visit.lang, left, messages
+    student = visit.student.id
+    result = checking.last_result(visit.db, student, rubric.assignment, part_id)
+    left = checking.checks_left(visit.db, service.course, student, rubric.assignment, part_id)
+    part = part_view(
+        rubric.part(part_id),
+        answers.get(part_id),
+        result,
+        service.guards[rubric.assignment],
+        visit.lang,
+        left,
+        messages.get(part_id),
     )
-    part = next(p for q in questions for p in q["parts"] if p["id"] == part_id)
     return _page(visit, "part_fragment.html.j2", part=part)
 
 

@@ -160,6 +160,17 @@ def last_results(db: DbSession, student: str, assignment: str) -> dict[str, Part
     return {row.part: PartResult.from_json(json.loads(row.result)) for row in rows}
 
 
+def last_result(db: DbSession, student: str, assignment: str, part: str) -> PartResult | None:
+    """The verdict of the student's latest check of one part."""
+    row = db.scalars(
+        select(Check)
+        .where(Check.student == student, Check.assignment == assignment, Check.part == part)
+        .order_by(Check.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else PartResult.from_json(json.loads(row.result))
+
+
 def check_history(db: DbSession, student: str, assignment: str, limit: int = 200) -> list[Check]:
     """The student's own checks of ``assignment``, newest first."""
     return list(
