@@ -204,6 +204,7 @@ def grade_class(
     on_result: OnResult | None = None,
     on_plan: Callable[[int], None] | None = None,
     lock: bool = True,
+    on_running: Callable[[list[str]], None] | None = None,
 ) -> ClassResults:
     """Grade a class folder (or a ``.zip`` of one) and return every result.
 
@@ -212,7 +213,9 @@ def grade_class(
     file (default ``PATH/overrides.yaml`` when present), checked against the class before
     grading. ``limit_overrides`` maps Limits fields to values (see :data:`LIMIT_FLAGS`).
     ``on_plan(total)`` is called once the students are counted, ``on_result(result,
-    cached)`` once per student. With ``lock`` the report
+    cached)`` once per student, ``on_running(["hw2/98411387", …])`` whenever the
+    notebooks running now change. ``changes`` in the result lists each student graded
+    again with the score the last run gave. With ``lock`` the report
     folder is held for the run (:class:`~grader.runlock.FolderInUse` if another run has it).
     """
     from grader.classrun import grade_plan
@@ -258,6 +261,8 @@ def grade_class(
             dict(limit_overrides or {}),
             on_result,
             reuse=not fresh,
+            on_running=on_running,
+            parallel=jobs,
         )
     assignments = graded.assignments
     if ta_overrides:
@@ -269,6 +274,7 @@ def grade_class(
         notes=list(dict.fromkeys([*graded.notes, *notes])),
         graded=graded.graded,
         reused=graded.reused,
+        changes=graded.changes,
     )
 
 

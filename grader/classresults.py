@@ -17,18 +17,31 @@ AssignmentResults = tuple[Rubric, list[SubmissionResult]]
 
 
 @dataclass(frozen=True)
+class ScoreChange:
+    """A student graded again because their files (or the rubric) changed: the score the
+    last run gave (``old``) and the score now (``new``)."""
+
+    assignment: str
+    student: str
+    old: float
+    new: float
+
+
+@dataclass(frozen=True)
 class ClassResults:
     """A graded class.
 
     ``notes`` are sentences about the run as a whole ("not sandboxed" first, folders
     skipped, look-alike ids, overrides applied); ``graded`` students were graded by this
-    run and ``reused`` came unchanged from the store.
+    run and ``reused`` came unchanged from the store; ``changes`` are the students graded
+    again whom an earlier run had graded, with both scores.
     """
 
     assignments: list[AssignmentResults]
     notes: list[str] = field(default_factory=list)
     graded: int = 0
     reused: int = 0
+    changes: list[ScoreChange] = field(default_factory=list)
 
     def result(self, assignment: str, student: str) -> SubmissionResult:
         """One student's result; raises KeyError when there is none."""

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from grader.classresults import ClassResults
+from grader.classresults import ClassResults, ScoreChange
 from grader.discovery import ClassPlan
 from grader.grading import grade_run, grade_sheet, grade_unreadable, notebook_job
 from grader.results import SubmissionResult
@@ -22,6 +22,8 @@ from grader.submissions import Submission
 
 #: Called once per student as soon as the result is known; ``cached`` when re-used.
 OnResult = Callable[[SubmissionResult, bool], None]
+#: Called with ``assignment/student`` of the notebooks running now, whenever that changes.
+OnRunning = Callable[[list[str]], None]
 
 
 def limits_for(rubric: Rubric, overrides: Mapping[str, Any] | None = None) -> Limits:
@@ -44,6 +46,8 @@ def grade_plan(
     limit_overrides: Mapping[str, Any] | None = None,
     on_result: OnResult | None = None,
     reuse: bool = True,
+    on_running: OnRunning | None = None,
+    parallel: int = 1,
 ) -> ClassResults:
     """Grade every submission in ``plan``; returns results per assignment and counts.
 
@@ -51,6 +55,9 @@ def grade_plan(
     "not sandboxed", and limits the kernel could not enforce.
 
     With ``reuse=False`` every student is graded again (and the store overwritten).
+    A student graded again whom the store already held is listed in ``changes`` with the
+    old and new scores. ``on_running`` hears which notebooks run now: executors start
+    jobs in order, ``parallel`` at a time, so those are the first unfinished ones.
 
     The executor is created only if some notebook actually needs running, and closed
     before returning (also on Ctrl-C: results stored so far stay stored).
@@ -60,10 +67,16 @@ def grade_plan(
     pending: dict[str, tuple[Rubric, Submission, str]] = {}
     jobs: list[NotebookJob] = []
     graded = reused = 0
+    changes: list[ScoreChange] = []
 
     def record(result: SubmissionResult, digest: str, cached: bool) -> None:
         nonlocal graded, reused
         if not cached:
+            before = store.previous(result.assignment, result.student)
+            if before is not None:
+                changes.append(
+                    ScoreChange(result.assignment, result.student, before.score, result.score)
+                )
             store.put(result, digest)
         graded += not cached
         reused += cached
@@ -89,10 +102,24 @@ def grade_plan(
     run_notes: list[str] = []
     if jobs:
         executor = executor_factory()
+        finished: set[str] = set()
+        running = on_running or (lambda labels: None)
+
+        def now_running() -> list[str]:
+            started = jobs[: len(finished) + max(1, parallel)]
+            return [
+                f"{pending[j.key][0].assignment}/{pending[j.key][1].student}"
+                for j in started
+                if j.key not in finished
+            ]
+
         try:
+            running(now_running())
             for job, run in executor.run_many(jobs):
                 rubric, sub, digest = pending[job.key]
+                finished.add(job.key)
                 record(grade_run(rubric, sub, run), digest, cached=False)
+                running(now_running())
         finally:
             run_notes = list(executor.notes)
             executor.close()
@@ -100,7 +127,7 @@ def grade_plan(
     ordered = [
         (rubric, [results[(rubric.assignment, s.student)] for s in subs]) for rubric, subs in plan
     ]
-    return ClassResults(ordered, run_notes, graded, reused)
+    return ClassResults(ordered, run_notes, graded, reused, changes)
 
 
 def preloads(plan: Iterable[tuple[Rubric, list[Submission]]]) -> tuple[str, ...]:

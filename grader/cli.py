@@ -24,6 +24,7 @@ from typing import Any
 from rich.console import Console
 
 import grader
+from grader.classresults import ScoreChange
 from grader.discovery import InputError
 from grader.rubric import RubricError
 from grader.suggestions import Parser, closest
@@ -245,6 +246,9 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
     limit_overrides = {
         field: getattr(args, flag[2:].replace("-", "_")) for flag, field in LIMIT_FLAGS.items()
     }
+    # On a terminal a live bar names the notebooks running now; piped into a file or a
+    # CI log it would be escape codes or nothing, so each student is one plain line.
+    live = console.is_terminal
     with report_folder(args.path, args.out):
         with Progress(
             TextColumn("[bold]grading"),
@@ -254,19 +258,28 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
             TimeElapsedColumn(),
             console=console,
             transient=True,
+            disable=not live,
         ) as progress:
             task = progress.add_task("", total=None)
+            counted = {"done": 0, "total": 0}
 
             def on_plan(total: int) -> None:
+                counted["total"] = total
                 progress.update(task, total=total)
 
+            def on_running(labels: list[str]) -> None:
+                progress.update(task, description=_running_text(labels))
+
             def on_result(result: grader.SubmissionResult, cached: bool) -> None:
-                progress.update(
-                    task,
-                    advance=1,
-                    description=f"{result.assignment}/{result.student}"
-                    + (" (unchanged)" if cached else ""),
-                )
+                counted["done"] += 1
+                progress.update(task, advance=1)
+                if not live:
+                    console.print(
+                        _progress_line(result, cached, counted["done"], counted["total"]),
+                        markup=False,
+                        highlight=False,
+                        soft_wrap=True,
+                    )
 
             results = grader.grade_class(
                 args.path,
@@ -281,6 +294,7 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
                 fresh=args.fresh,
                 on_result=on_result,
                 on_plan=on_plan,
+                on_running=on_running,
                 lock=False,
             )
         written = grader.write_reports(
@@ -296,12 +310,46 @@ def cmd_grade(args: argparse.Namespace, console: Console) -> int:
             console.print("WARNING:", note, style="bold red", markup=False, soft_wrap=True)
         else:
             console.print("note:", note, style="yellow", markup=False, soft_wrap=True)
+    if results.changes:
+        console.print("graded again since the last run (old → new):", soft_wrap=True)
+        for change in results.changes:
+            console.print(f"  {_change_line(change)}", markup=False, soft_wrap=True)
     console.print(
         f"graded {results.graded}, unchanged since the last run {results.reused}; "
         f"{len(written)} files written to {args.out}/",
         soft_wrap=True,
     )
     return EXIT_OK
+
+
+def _running_text(labels: list[str], shown: int = 3) -> str:
+    """``running hw2/a, hw2/b`` (and how many more) for the live progress bar."""
+    if not labels:
+        return ""
+    more = f" +{len(labels) - shown}" if len(labels) > shown else ""
+    return "running " + ", ".join(labels[:shown]) + more
+
+
+def _progress_line(result: grader.SubmissionResult, cached: bool, done: int, total: int) -> str:
+    """One student's line when the output is not a terminal: count, who, score, status."""
+    from grader.display import score_text
+    from grader.report.i18n import label
+
+    how = "unchanged" if cached else label(result.status, "en")
+    return (
+        f"[{done}/{total}] {result.assignment}/{result.student}: "
+        f"{score_text(result.score)}/{score_text(result.max_score)} ({how})"
+    )
+
+
+def _change_line(change: ScoreChange) -> str:
+    from grader.display import score_text
+
+    same = " (same score)" if score_text(change.old) == score_text(change.new) else ""
+    return (
+        f"{change.assignment}/{change.student}: "
+        f"{score_text(change.old)} → {score_text(change.new)}{same}"
+    )
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:

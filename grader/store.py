@@ -74,6 +74,15 @@ class ResultStore:
         except (KeyError, TypeError):
             return None
 
+    def previous(self, assignment: str, student: str) -> SubmissionResult | None:
+        """The stored result whatever its fingerprint (what the last run gave this
+        student), or None; a re-run compares it with the new one."""
+        try:
+            data = json.loads(self._path(assignment, student).read_text(encoding="utf-8"))
+            return SubmissionResult.from_json(data["result"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
     def put(self, result: SubmissionResult, digest: str) -> None:
         """Store ``result`` atomically under ``digest``."""
         payload = {"fingerprint": digest, "result": result.to_json()}
