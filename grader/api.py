@@ -179,14 +179,15 @@ def report_folder(path: str | Path, out: str | Path) -> Iterator[None]:
         yield
 
 
-def _unpack(archive: Path, out: Path) -> tuple[Path, list[str]]:
-    """A zip of submissions unpacked under ``out``; the notes name refused entries."""
+def _unpack(archive: Path, out: Path) -> tuple[Path, list[str], dict[str, str]]:
+    """A zip of submissions unpacked under ``out``; the notes name refused entries; the
+    mapping holds each Moodle student's participant id."""
     from grader.ingest import unpack_submissions
 
     dest = out / ".dlgrade" / "unpacked" / archive.stem
     shutil.rmtree(dest, ignore_errors=True)  # a re-run must not see files the zip no longer has
     ingested = unpack_submissions(archive, dest)
-    return ingested.root, [f"refused: {m}" for m in ingested.refused]
+    return ingested.root, [f"refused: {m}" for m in ingested.refused], ingested.participants
 
 
 def grade_class(
@@ -227,8 +228,9 @@ def grade_class(
     _class_folder(path, out)
     with report_folder(path, out) if lock else nullcontext():
         notes: list[str] = []
+        participants: dict[str, str] = {}
         if path.is_file():
-            path, notes = _unpack(path, out)
+            path, notes, participants = _unpack(path, out)
         plan, layout = plan_class(path, rubric)
         notes += layout
         for _, submissions in plan:
@@ -275,6 +277,7 @@ def grade_class(
         graded=graded.graded,
         reused=graded.reused,
         changes=graded.changes,
+        participants=participants,
     )
 
 
@@ -299,6 +302,7 @@ def write_reports(
         formats=formats,
         exports=exports,
         notes=results.notes,
+        participants=results.participants,
     )
 
 

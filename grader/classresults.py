@@ -42,6 +42,8 @@ class ClassResults:
     graded: int = 0
     reused: int = 0
     changes: list[ScoreChange] = field(default_factory=list)
+    #: Student → Moodle participant id, for a class unpacked from Moodle's download.
+    participants: dict[str, str] = field(default_factory=dict)
 
     def result(self, assignment: str, student: str) -> SubmissionResult:
         """One student's result; raises KeyError when there is none."""

@@ -52,6 +52,9 @@ class Ingested:
 
     root: Path
     refused: list[str] = field(default_factory=list)
+    #: Student folder → Moodle participant id, for folders from Moodle's download (the
+    #: Moodle and Canvas exports match students by it; the folder holds only the name).
+    participants: dict[str, str] = field(default_factory=dict)
 
 
 def safe_name(text: str) -> str:
@@ -174,9 +177,9 @@ def unpack_submissions(
     ``student`` is the Moodle participant's name (the part before
     ``_<digits>_assignsubmission``) or the plain folder's name, made safe with
     :func:`safe_name`; two Moodle participants with the same name get their participant id
-    appended. Unsafe entries, files outside any student folder, files over
-    ``max_file_bytes`` and whatever would pass ``max_total_bytes`` are refused, one message
-    each. Raises :class:`IngestError` if ``archive`` is not a zip or holds more than
+    appended. Each Moodle folder's participant id is kept in ``participants``. Unsafe
+    entries, files outside any student folder, files over ``max_file_bytes`` and whatever
+    would pass ``max_total_bytes`` are refused, one message each. Raises :class:`IngestError` if ``archive`` is not a zip or holds more than
     ``max_entries`` entries.
     """
     dest = Path(dest)
@@ -213,7 +216,8 @@ def unpack_submissions(
             if parts:
                 wanted.append((info, name, parts))
         wanted = _strip_wrapper(wanted)
-        placed = _place(wanted, refused)
+        participants: dict[str, str] = {}
+        placed = _place(wanted, refused, participants)
         dest.mkdir(parents=True, exist_ok=True)
         root = dest.resolve()
         total = 0
@@ -253,7 +257,7 @@ def unpack_submissions(
             total += written
     if misnamed:
         shutil.rmtree(dest.parent / f".{dest.name}-zip", ignore_errors=True)
-    return Ingested(root=root, refused=refused)
+    return Ingested(root=root, refused=refused, participants=participants)
 
 
 def _strip_wrapper(
@@ -269,7 +273,9 @@ def _strip_wrapper(
 
 
 def _place(
-    wanted: list[tuple[zipfile.ZipInfo, str, list[str]]], refused: list[str]
+    wanted: list[tuple[zipfile.ZipInfo, str, list[str]]],
+    refused: list[str],
+    participants: dict[str, str],
 ) -> list[tuple[zipfile.ZipInfo, str, Path]]:
     students: list[tuple[zipfile.ZipInfo, str, str, str, list[str]]] = []
     pids_by_name: dict[str, set[str]] = {}
@@ -286,6 +292,8 @@ def _place(
     for info, name, folder, pid, rest in students:
         if len(pids_by_name[folder]) > 1 and pid:
             folder = f"{folder}_{pid}"
+        if pid:
+            participants[folder] = pid
         target = Path(folder, *(safe_name(p) for p in rest))
         placed.append((info, name, target))
     return placed

@@ -5,7 +5,7 @@ Reports only read :class:`~grader.results.SubmissionResult` objects; nothing her
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from grader.classresults import AssignmentResults, ClassResults
@@ -49,6 +49,7 @@ def write_reports(
     formats: Sequence[str] = ("html", "csv", "json"),
     exports: Sequence[str] = (),
     notes: Sequence[str] = (),
+    participants: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write the reports of every class in ``classes`` under ``out``; return the paths.
 
@@ -59,7 +60,8 @@ def write_reports(
     Every file is written atomically. Raises ValueError for an unknown format, export or
     language, before writing anything. ``notes`` (about the class as a whole: folders
     skipped, look-alike ids, overrides applied) appear on ``index.html`` and in
-    ``results.json``.
+    ``results.json``. ``participants`` (student → Moodle participant id, for a class
+    from Moodle's download) are the ids the Moodle and Canvas exports match on.
     """
     unknown = [f for f in formats if f not in FORMATS] + [e for e in exports if e not in EXPORTS]
     if unknown:
@@ -97,8 +99,9 @@ def write_reports(
             page_lang = lang or mine[0][0].model.lang
             data = _exports.gradescope_json(student, mine, lang=page_lang)
             write(f"gradescope/{names[student]}.json", _exports.dumps(data))
+    ids = dict(participants or {})
     if "canvas" in exports:
-        write("canvas.csv", _exports.canvas_csv(classes, lang=class_lang))
+        write("canvas.csv", _exports.canvas_csv(classes, lang=class_lang, participants=ids))
     if "moodle" in exports:
-        write("moodle.csv", _exports.moodle_csv(classes, lang=class_lang))
+        write("moodle.csv", _exports.moodle_csv(classes, lang=class_lang, participants=ids))
     return written

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from grader.classresults import AssignmentResults
@@ -205,26 +205,54 @@ def _assignment_header(rubric: Rubric, lang: str) -> str:
     return f"{rubric.title(lang)} ({rubric.assignment})"
 
 
-def canvas_csv(classes: Sequence[AssignmentResults], *, lang: str = "en") -> str:
+def _canvas_header(rubric: Rubric, lang: str) -> str:
+    # Canvas matches a column to an assignment by the number in its trailing parentheses;
+    # without the rubric's canvas_assignment_id it asks the TA which assignment it is.
+    number = rubric.model.canvas_assignment_id
+    return f"{rubric.title(lang)} ({number})" if number else _assignment_header(rubric, lang)
+
+
+def canvas_csv(
+    classes: Sequence[AssignmentResults],
+    *,
+    lang: str = "en",
+    participants: Mapping[str, str] | None = None,
+) -> str:
     """A Canvas gradebook import: ``Student, ID, SIS User ID, SIS Login ID, Section`` and
-    one ``Title (assignment id)`` column per assignment; the student id goes in
-    ``SIS User ID`` (Canvas's own numeric ``ID`` is unknown here and left blank)."""
+    one column per assignment headed ``Title (Canvas assignment id)`` (the rubric's
+    ``canvas_assignment_id``, else the assignment's own id). ``Student`` is the name the
+    class knows; the id Canvas matches on goes in ``SIS User ID``: the student's id, or a
+    Moodle participant's id from ``participants`` (name → id) when the student is known
+    by name only. Canvas's own numeric ``ID`` is unknown here and left blank."""
+    participants = participants or {}
     header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-    header += [_assignment_header(rubric, lang) for rubric, _ in classes]
+    header += [_canvas_header(rubric, lang) for rubric, _ in classes]
     points = ["    Points Possible", "", "", "", ""]
     points += [score_text(float(rubric.max_score)) for rubric, _ in classes]
     rows = [header, points]
     indexed = [_by_student(results) for _, results in classes]
     for student in _students(classes):
-        row = [cell(student), "", cell(student), "", ""]
+        sis_id = participants.get(student, student)
+        row = [cell(student), "", cell(sis_id), "", ""]
         row += [score_text(r[student].score) if student in r else "" for r in indexed]
         rows.append(row)
     return _csv(rows)
 
 
-def moodle_csv(classes: Sequence[AssignmentResults], *, lang: str = "en") -> str:
-    """A Moodle grade import: ``ID number`` (map it to the user's ID number) and one grade
-    column per assignment, headed ``Title (assignment id)``."""
+def moodle_csv(
+    classes: Sequence[AssignmentResults],
+    *,
+    lang: str = "en",
+    participants: Mapping[str, str] | None = None,
+) -> str:
+    """A Moodle import. With ``participants`` (name → participant id, from Moodle's
+    submissions zip) and one assignment: the assignment's offline grading worksheet,
+    matched by participant (see :func:`moodle_worksheet_csv`). Otherwise a grade import:
+    ``ID number`` (map it to the user's ID number) and one grade column per assignment,
+    headed ``Title (assignment id)``."""
+    if participants and len(classes) == 1:
+        ((rubric, results),) = classes
+        return moodle_worksheet_csv(rubric, results, participants)
     header = ["ID number"] + [_assignment_header(rubric, lang) for rubric, _ in classes]
     rows = [header]
     indexed = [_by_student(results) for _, results in classes]
@@ -233,6 +261,24 @@ def moodle_csv(classes: Sequence[AssignmentResults], *, lang: str = "en") -> str
             [cell(student)]
             + [score_text(r[student].score) if student in r else "" for r in indexed]
         )
+    return _csv(rows)
+
+
+def moodle_worksheet_csv(
+    rubric: Rubric, results: Sequence[SubmissionResult], participants: Mapping[str, str]
+) -> str:
+    """Moodle's offline grading worksheet for one assignment ("Upload grading worksheet"):
+    ``Identifier`` (``Participant 12345``: the participant id of the submissions zip),
+    ``Full name``, ``Grade``, ``Maximum grade``. Moodle matches rows by ``Identifier``
+    alone, so a student without a participant id is left out."""
+    rows = [["Identifier", "Full name", "Grade", "Maximum grade"]]
+    maximum = score_text(float(rubric.max_score))
+    for result in sorted(results, key=lambda r: r.student):
+        pid = participants.get(result.student)
+        if pid:
+            rows.append(
+                [f"Participant {pid}", cell(result.student), score_text(result.score), maximum]
+            )
     return _csv(rows)
 
 
