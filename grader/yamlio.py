@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from grader.numbers import MAX_EXPONENT, MAX_LENGTH
+from grader.yamlwords import plain
 from reference.core import exact
 
 #: Largest file read at all (bytes). A real answer sheet or rubric is a few kilobytes;
@@ -204,9 +205,13 @@ def loads(text: str, source: str = "<string>") -> Loaded:
         where = f"{source}:{mark.line + 1}" if mark else source
         problem = getattr(exc, "problem", None) or str(exc)
         context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and context_mark and mark and context_mark.line != mark.line:
+        opened = context_mark.line + 1 if context_mark else None
+        words = plain(problem, context, opened)
+        if words is not None:
+            problem = words
+        elif context and context_mark and mark and context_mark.line != mark.line:
             # the parser notices an unclosed bracket lines later; name where it was opened
-            problem += f" ({context} at line {context_mark.line + 1})"
+            problem += f" ({context} at line {opened})"
         raise YamlError(f"{where}: invalid YAML: {problem}") from None
     except RecursionError:  # a constructor (merge keys) deeper than the depth check saw
         raise YamlError(f"{source}: invalid YAML: nested too deeply") from None

@@ -100,8 +100,8 @@ def test_sheet_for_another_assignment_is_noted(small):
         (
             "malformed_yaml_sheet.yaml",
             (
-                "malformed_yaml_sheet.yaml:4: invalid YAML: expected ',' or ']', but got ':' "
-                "(while parsing a flow sequence at line 3)"
+                "malformed_yaml_sheet.yaml:4: invalid YAML: the list opened with '[' on line 3 "
+                "is not closed: a ',' or ']' is missing before ':'"
             ),
         ),
         (

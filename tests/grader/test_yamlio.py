@@ -68,12 +68,15 @@ def test_invalid_yaml_error_names_file_and_line():
         loads("a: 1\nb: [1, 2\nc: 3\n", "sheet.yaml")
     message = str(info.value)
     assert message.startswith("sheet.yaml:3: invalid YAML:")
-    assert "(while parsing a flow sequence at line 2)" in message
+    assert "the list opened with '[' on line 2 is not closed" in message
 
 
 def test_invalid_rubric_file_error_names_its_path_and_line():
     path = FIXTURES / "rubrics" / "invalid_yaml.yaml"
-    with pytest.raises(YamlError, match=rf"^{path}:6: invalid YAML: .*flow mapping at line 5"):
+    with pytest.raises(
+        YamlError,
+        match=rf"^{path}:6: invalid YAML: the mapping opened with '{{' on line 5 is not closed",
+    ):
         load(path)
 
 
@@ -216,3 +219,42 @@ def test_json_escape_of_a_lone_surrogate_is_refused_with_its_line(tmp_path):
 
 def test_tabs_and_newlines_in_strings_are_allowed():
     assert loads('a: "x\\ty\\nz"').data == {"a": "x\ty\nz"}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (
+            "a: [1, 2\nb: 3\n",
+            2,
+            "the list opened with '[' on line 1 is not closed: a ',' or ']' is missing before ':'",
+        ),
+        (
+            "a: {x: 1\n",
+            2,
+            (
+                "the mapping opened with '{' on line 1 is not closed: a ',' or '}' "
+                "is missing before the end of the file"
+            ),
+        ),
+        (
+            "a: 1\n b: 2\n",
+            2,
+            (
+                "a ':' where it cannot be: indent this line like the lines around "
+                "it, or put quotes around a value that contains ': '"
+            ),
+        ),
+        ("a:\n\t- 1\n", 2, "a tab character: YAML indents with spaces only"),
+        ('a: "hw1\nb: 2\n', 3, "the quote opened on line 1 is never closed"),
+        ("a:\n  - x: 1\n   y: 2\n", 3, "this line is indented differently from the block"),
+    ],
+)
+def test_syntax_errors_say_where_and_what_in_one_plain_line(text, line, words):
+    with pytest.raises(YamlError) as info:
+        loads(text, "rubric.yaml")
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"rubric.yaml:{line}: invalid YAML: {words}")
+    for jargon in ("flow sequence", "flow mapping", "scalar", "token", "<stream end>"):
+        assert jargon not in message
