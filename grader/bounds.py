@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from grader.results import PartResult, RunError, SubmissionResult
+from reference.messages import Msg, msg
 
 #: The most a student's result may take as JSON (bytes, about).
 MAX_RESULT_BYTES = 1_000_000
@@ -32,6 +33,20 @@ def cut_text(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[:limit] + f" … [cut: {len(text) - limit} more characters]"
+
+
+def cut_message(message: Msg, limit: int) -> Msg:
+    """``message`` with each of its text parameters (what a student or Python wrote: an
+    exception's text, an answer) cut by :func:`cut_text`."""
+    params = {
+        k: cut_message(v, limit)
+        if isinstance(v, Msg)
+        else cut_text(v, limit)
+        if isinstance(v, str)
+        else v
+        for k, v in message.params.items()
+    }
+    return Msg(message.id, params)
 
 
 def _size(value: Any) -> int:
@@ -55,7 +70,7 @@ def _bound_error(error: RunError | None) -> RunError | None:
         return None
     return dataclasses.replace(
         error,
-        message=cut_text(error.message, MAX_TEXT),
+        message=cut_message(error.message, MAX_TEXT),
         evalue=None if error.evalue is None else cut_text(error.evalue, MAX_TEXT),
         ename=None if error.ename is None else cut_text(error.ename, 200),
         traceback=None if error.traceback is None else cut_text(error.traceback, MAX_TRACE),
@@ -68,9 +83,9 @@ def bound_result(result: SubmissionResult, max_bytes: int = MAX_RESULT_BYTES) ->
     about ``max_bytes``; unchanged (the same object) when it already fits."""
     if _size(result.to_json()) <= max_bytes:
         return result
-    notes = [cut_text(n, MAX_TEXT) for n in result.notes[:MAX_NOTES]]
+    notes = [cut_message(n, MAX_TEXT) for n in result.notes[:MAX_NOTES]]
     if len(result.notes) > MAX_NOTES:
-        notes.append(f"{len(result.notes) - MAX_NOTES} more notes were left out")
+        notes.append(msg("{count} more notes were left out", count=len(result.notes) - MAX_NOTES))
     error = _bound_error(result.error)
     fixed = _size([notes, error.to_json() if error else None]) + 2_000 * (len(result.parts) + 1)
     # What is left is shared by the parts' answers: none may crowd out the others.
@@ -84,14 +99,19 @@ def bound_result(result: SubmissionResult, max_bytes: int = MAX_RESULT_BYTES) ->
                 part,
                 got=got,
                 expected=expected,
-                feedback=cut_text(part.feedback, MAX_TEXT),
+                messages=tuple(cut_message(m, MAX_TEXT) for m in part.messages),
                 wrong_cells=part.wrong_cells[: per_part // 16],
                 comment=None if part.comment is None else cut_text(part.comment, MAX_TEXT),
             )
         )
         if got_cut:
             notes.append(
-                f"the answer to {part.id} is {_size(part.got)} characters long; "
-                f"the reports show its first {per_part}"
+                msg(
+                    "the answer to {part} is {size} characters long; the reports show its "
+                    "first {shown}",
+                    part=part.id,
+                    size=_size(part.got),
+                    shown=per_part,
+                )
             )
     return dataclasses.replace(result, parts=parts, notes=notes, error=error)

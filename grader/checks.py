@@ -19,7 +19,6 @@ from grader.checkers.choice import Choice
 from grader.checkers.matrix import Matrix
 from grader.checkers.numeric import Numeric
 from grader.results import PartResult
-from reference.messages import english
 
 if TYPE_CHECKING:
     from grader.rubric import ResolvedPart
@@ -91,14 +90,12 @@ def prefer_consistent(results: list[PartResult], parts: list[ResolvedPart]) -> l
             out.append(r)
             continue
         by_id = {m.id: m for m in next(p for p in parts if p.id == r.id).mistakes}
-        feedback = r.feedback.replace(
-            english([by_id[r.misconception].explanation]), english([by_id[best].explanation])
-        )
+        old, new = by_id[r.misconception].explanation, by_id[best].explanation
         out.append(
             dataclasses.replace(
                 r,
                 misconception=best,
-                feedback=feedback,
+                messages=tuple(new if m == old else m for m in r.messages),
                 alternatives=[m for m in options if m != best],
             )
         )

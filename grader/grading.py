@@ -15,10 +15,12 @@ from typing import Any
 from grader.bounds import bound_result
 from grader.checks import check, prefer_consistent
 from grader.extract.answersheet import SubmissionError, read_answer_sheet
+from grader.outcomes import no_submission
 from grader.results import PartResult, RunError, SubmissionResult, cell_no
 from grader.rubric import Rubric
 from grader.runner.base import Limits, NotebookJob, NotebookRun
 from grader.submissions import Submission
+from reference.messages import Msg, msg, verbatim
 
 
 def grade_answers(rubric: Rubric, answers: dict[str, Any]) -> list[PartResult]:
@@ -65,17 +67,24 @@ def _check_bounded(part: Any, raw: Any) -> PartResult:
             0.0,
             float(part.points),
             "invalid",
-            f"the answer is longer than {MAX_ANSWER_CHARS} characters; it was not checked",
+            msg(
+                "the answer is longer than {limit} characters; it was not checked",
+                limit=MAX_ANSWER_CHARS,
+            ),
             got=preview,
         )
     return check(part, raw)
 
 
-def unknown_answer_notes(rubric: Rubric, answers: dict[str, Any]) -> list[str]:
+def unknown_answer_notes(rubric: Rubric, answers: dict[str, Any]) -> list[Msg]:
     """Notes for answers whose id matches no part (a typo the student should hear about)."""
     known = {p.id for p in rubric.parts}
     return [
-        f"answer {key!r} matches no part of {rubric.assignment}; it was ignored"
+        msg(
+            "answer {answer} matches no part of {assignment}; it was ignored",
+            answer=repr(key),
+            assignment=rubric.assignment,
+        )
         for key in answers
         if key not in known
     ]
@@ -83,9 +92,13 @@ def unknown_answer_notes(rubric: Rubric, answers: dict[str, Any]) -> list[str]:
 
 def _failed_parts(rubric: Rubric, error: RunError) -> list[PartResult]:
     return [
-        PartResult(p.id, 0.0, float(p.points), "error", f"not graded: {error.message}")
-        for p in rubric.parts
+        PartResult(p.id, 0.0, float(p.points), "error", not_graded(error)) for p in rubric.parts
     ]
+
+
+def not_graded(error: RunError) -> Msg:
+    """A part's feedback when the submission failed before the part could be read."""
+    return msg("not graded: {reason}", reason=error.message)
 
 
 def grade_sheet(rubric: Rubric, submission: Submission) -> SubmissionResult:
@@ -94,7 +107,7 @@ def grade_sheet(rubric: Rubric, submission: Submission) -> SubmissionResult:
     try:
         sheet = read_answer_sheet(submission.path)
     except SubmissionError as exc:
-        error = RunError(kind="invalid_submission", message=str(exc))
+        error = RunError(kind="invalid_submission", message=verbatim(str(exc)))
         return bound_result(
             SubmissionResult(
                 submission.student,
@@ -107,7 +120,11 @@ def grade_sheet(rubric: Rubric, submission: Submission) -> SubmissionResult:
     notes = unknown_answer_notes(rubric, sheet.answers)
     if sheet.assignment and sheet.assignment != rubric.assignment:
         notes.append(
-            f"the sheet says assignment {sheet.assignment!r}, graded as {rubric.assignment!r}"
+            msg(
+                "the sheet says assignment {said}, graded as {graded}",
+                said=repr(sheet.assignment),
+                graded=repr(rubric.assignment),
+            )
         )
     return bound_result(
         SubmissionResult(
@@ -144,17 +161,15 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
         if part.variable in run.values:
             result = _check_bounded(part, run.values[part.variable])
             if run.error is not None and part.variable in run.after_failure:
-                result = dataclasses.replace(
-                    result,
-                    feedback=f"{result.feedback} (set after the failing cell "
-                    f"{cell_no(run.error.cell_index or 0)}; the cells after it still ran)",
+                after = msg(
+                    "(set after the failing cell {cell}; the cells after it still ran)",
+                    cell=cell_no(run.error.cell_index or 0),
                 )
+                result = dataclasses.replace(result, messages=(*result.messages, after))
             parts.append(result)
         elif run.error is not None:
             parts.append(
-                PartResult(
-                    part.id, 0.0, float(part.points), "error", f"not graded: {run.error.message}"
-                )
+                PartResult(part.id, 0.0, float(part.points), "error", not_graded(run.error))
             )
         else:
             parts.append(
@@ -163,7 +178,7 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
                     0.0,
                     float(part.points),
                     "missing",
-                    f"the notebook defines no variable {part.variable}",
+                    msg("the notebook defines no variable {name}", name=part.variable),
                 )
             )
     return bound_result(
@@ -181,10 +196,7 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
 
 def grade_unreadable(rubric: Rubric, submission: Submission) -> SubmissionResult:
     """A student folder with nothing gradable in it."""
-    error = RunError(
-        kind="invalid_submission",
-        message=f"{submission.path}: no notebook (.ipynb) or answer sheet (.yaml/.json) found",
-    )
+    error = RunError(kind="invalid_submission", message=no_submission(str(submission.path)))
     return SubmissionResult(
         submission.student,
         rubric.assignment,

@@ -9,12 +9,22 @@ expected value, tolerances and known misconceptions. Every problem found becomes
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
 import sympy
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from grader.checks import CHECKS
 from grader.runner.base import Limits
@@ -173,6 +183,11 @@ class RubricModel(_Model):
     #: The assignment's id in Canvas (the number in its URL, ``/assignments/123456``): the
     #: Canvas export heads its column ``Title (123456)`` so that Canvas's import matches it.
     canvas_assignment_id: int | None = Field(None, gt=0)
+    #: ``grade serve``: checks a student may make of each part per hour, and when
+    #: hand-ins close (an ISO date and time with its zone: ``2027-01-10T20:30:00+03:30``).
+    #: The course's serve.yaml gives the defaults and may override them per assignment.
+    checks_per_hour: int | None = Field(None, gt=0, strict=True)
+    deadline: AwareDatetime | None = None
 
     @field_validator("title", mode="before")
     @classmethod
@@ -245,6 +260,28 @@ class Rubric:
             if p.id == answer_id:
                 return p
         raise KeyError(answer_id)
+
+    @cached_property
+    def key_digest(self) -> str:
+        """A digest of the computed key: every part's exact value, tolerances, points and
+        known mistakes, and every solution's worked steps. A solver fix changes it even
+        when the rubric file does not, so stored results graded by the old key go stale."""
+        key = [
+            [
+                p.id,
+                p.check,
+                str(p.points),
+                str(p.rtol),
+                str(p.atol),
+                p.reveal,
+                repr(p.expected),
+                [[m.id, str(m.explanation), repr(m.value)] for m in p.mistakes],
+            ]
+            for p in self.parts
+        ]
+        steps = {q: [str(s) for s in sol.steps] for q, sol in sorted(self.solutions.items())}
+        text = json.dumps([key, steps], ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _pydantic_problems(exc: ValidationError, loaded: Loaded) -> list[str]:

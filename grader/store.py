@@ -1,9 +1,10 @@
 """Graded results kept on disk, one file per student, so nothing is lost.
 
 Each result is written atomically the moment it is graded, under a fingerprint of
-everything it depends on: the submission's files, the rubric file and the toolkit's
-version. A later run re-uses a stored result only while its fingerprint still matches,
-so an interrupted run resumes where it stopped and a re-run re-grades only what changed.
+everything it depends on: the submission's files, the rubric file, the key the solvers
+compute from it (so a solver fix re-grades) and the toolkit's version. A later run
+re-uses a stored result only while its fingerprint still matches, so an interrupted run
+resumes where it stopped and a re-run re-grades only what changed.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from grader.submissions import Submission
 
 
 def fingerprint(rubric: Rubric, submission: Submission, limits: Limits) -> str:
-    """A digest of the submission's files, the rubric, the limits and the toolkit version."""
+    """A digest of the submission's files, the rubric file, the key it computes, the
+    limits and the toolkit version."""
     h = hashlib.sha256()
-    h.update(f"dlgrade {grader.__version__}\n{rubric.digest}\n{limits!r}\n".encode())
+    h.update(
+        f"dlgrade {grader.__version__}\n{rubric.digest}\n{rubric.key_digest}\n{limits!r}\n".encode()
+    )
     for f in submission.files():
         h.update(os.fsencode(f.relative_to(submission.folder)) + b"\0")
         h.update(_file_digest(f))

@@ -17,6 +17,7 @@ import sympy
 
 from reference.core import ParamError, Solution, distinct_misconceptions, exact, solver
 from reference.labels import ACTIVATIONS, LOSSES, canonical
+from reference.messages import msg
 
 # --------------------------------------------------------------------------- inputs
 
@@ -89,13 +90,41 @@ def params_mlp(layers: Any, bias: Any = True) -> Solution:
         "weights": sympy.Integer(weights),
         "biases": sympy.Integer(biases),
     }
-    steps = [f"Layers {sizes}: {len(sizes) - 1} weight layers (the input layer has none)."]
+    steps = [
+        msg(
+            "Layers {sizes}: {value} weight layers (the input layer has none).",
+            sizes=str(sizes),
+            value=str(len(sizes) - 1),
+        )
+    ]
     for i, (a, b) in enumerate(itertools.pairwise(sizes), start=1):
         if has_bias:
-            steps.append(f"Layer {i}: {a}·{b} weights + {b} biases = {a * b + b}")
+            steps.append(
+                msg(
+                    "Layer {i}: {a}·{b} weights + {b} biases = {value}",
+                    i=str(i),
+                    a=str(a),
+                    b=str(b),
+                    value=str(a * b + b),
+                )
+            )
         else:
-            steps.append(f"Layer {i}: {a}·{b} weights (no bias) = {a * b}")
-    steps.append(f"Total = {' + '.join(map(str, per_layer))} = {sum(per_layer)}")
+            steps.append(
+                msg(
+                    "Layer {i}: {a}·{b} weights (no bias) = {value}",
+                    i=str(i),
+                    a=str(a),
+                    b=str(b),
+                    value=str(a * b),
+                )
+            )
+    steps.append(
+        msg(
+            "Total = {value} = {value2}",
+            value=str(" + ".join(map(str, per_layer))),
+            value2=str(sum(per_layer)),
+        )
+    )
 
     no_bias = mlp_counts(sizes, False)
     once = [n + 1 for n in no_bias]
@@ -104,7 +133,7 @@ def params_mlp(layers: Any, bias: Any = True) -> Solution:
     candidates = [
         (
             "bias_forgotten",
-            "Counted only the weights; each layer also has one bias per output unit.",
+            msg("Counted only the weights; each layer also has one bias per output unit."),
             {
                 "per_layer": _ints(no_bias),
                 "total": sympy.Integer(sum(no_bias)),
@@ -113,7 +142,7 @@ def params_mlp(layers: Any, bias: Any = True) -> Solution:
         ),
         (
             "bias_counted_once_per_layer",
-            "Counted one bias per layer; there is one bias per unit (n_out per layer).",
+            msg("Counted one bias per layer; there is one bias per unit (n_out per layer)."),
             {
                 "per_layer": _ints(once),
                 "total": sympy.Integer(sum(once)),
@@ -122,7 +151,7 @@ def params_mlp(layers: Any, bias: Any = True) -> Solution:
         ),
         (
             "bias_per_input_unit",
-            "Counted a bias per input unit; biases belong to the layer's output units.",
+            msg("Counted a bias per input unit; biases belong to the layer's output units."),
             {
                 "per_layer": _ints(input_side),
                 "total": sympy.Integer(sum(input_side)),
@@ -131,12 +160,12 @@ def params_mlp(layers: Any, bias: Any = True) -> Solution:
         ),
         (
             "input_layer_counted",
-            "Gave the input layer parameters; it only holds the data, it has no weights.",
+            msg("Gave the input layer parameters; it only holds the data, it has no weights."),
             {"per_layer": _ints(with_input), "total": sympy.Integer(sum(with_input))},
         ),
         (
             "last_layer_weights_only",
-            "Counted only the last layer's weights; every layer's weights and biases count.",
+            msg("Counted only the last layer's weights; every layer's weights and biases count."),
             {"total": sympy.Integer(sizes[-2] * sizes[-1])},
         ),
     ]
@@ -145,7 +174,7 @@ def params_mlp(layers: Any, bias: Any = True) -> Solution:
         candidates.append(
             (
                 "bias_added_although_disabled",
-                "Added biases although the layers are built without bias (bias=False).",
+                msg("Added biases although the layers are built without bias (bias=False)."),
                 {"per_layer": _ints(with_bias), "total": sympy.Integer(sum(with_bias))},
             )
         )
@@ -223,16 +252,80 @@ def params_conv2d(
         "params": sympy.Integer(total),
         "weights": sympy.Integer(weights),
     }
-    steps = [f"Input {c}×{h}×{w}, {f} filters of {kh}×{kw}, stride {sh}×{sw}, padding {pad}."]
+    steps = [
+        msg(
+            "Input {c}×{h}×{w}, {f} filters of {kh}×{kw}, stride {sh}×{sw}, padding {pad}.",
+            c=str(c),
+            h=str(h),
+            w=str(w),
+            f=str(f),
+            kh=str(kh),
+            kw=str(kw),
+            sh=str(sh),
+            sw=str(sw),
+            pad=str(pad),
+        )
+    ]
     if pad == "same":
-        steps.append(f"'same' padding: H_out = ⌈{h}/{sh}⌉ = {out_h}, W_out = ⌈{w}/{sw}⌉ = {out_w}")
+        steps.append(
+            msg(
+                "'same' padding: H_out = ⌈{h}/{sh}⌉ = {out_h}, W_out = ⌈{w}/{sw}⌉ = {out_w}",
+                h=str(h),
+                sh=str(sh),
+                out_h=str(out_h),
+                w=str(w),
+                sw=str(sw),
+                out_w=str(out_w),
+            )
+        )
     else:
-        steps.append(f"H_out = ⌊({h} + 2·{pad[0]} − {kh})/{sh}⌋ + 1 = {out_h}")
-        steps.append(f"W_out = ⌊({w} + 2·{pad[1]} − {kw})/{sw}⌋ + 1 = {out_w}")
-    steps.append(f"Output shape = [{f}, {out_h}, {out_w}] (channels = number of filters)")
-    steps.append(f"Weights = filters·C·kh·kw = {f}·{c}·{kh}·{kw} = {weights}")
+        steps.append(
+            msg(
+                "H_out = ⌊({h} + 2·{value} − {kh})/{sh}⌋ + 1 = {out_h}",
+                h=str(h),
+                value=str(pad[0]),
+                kh=str(kh),
+                sh=str(sh),
+                out_h=str(out_h),
+            )
+        )
+        steps.append(
+            msg(
+                "W_out = ⌊({w} + 2·{value} − {kw})/{sw}⌋ + 1 = {out_w}",
+                w=str(w),
+                value=str(pad[1]),
+                kw=str(kw),
+                sw=str(sw),
+                out_w=str(out_w),
+            )
+        )
+    steps.append(
+        msg(
+            "Output shape = [{f}, {out_h}, {out_w}] (channels = number of filters)",
+            f=str(f),
+            out_h=str(out_h),
+            out_w=str(out_w),
+        )
+    )
+    steps.append(
+        msg(
+            "Weights = filters·C·kh·kw = {f}·{c}·{kh}·{kw} = {weights}",
+            f=str(f),
+            c=str(c),
+            kh=str(kh),
+            kw=str(kw),
+            weights=str(weights),
+        )
+    )
     if has_bias:
-        steps.append(f"Parameters = {weights} + {f} biases = {total}")
+        steps.append(
+            msg(
+                "Parameters = {weights} + {f} biases = {total}",
+                weights=str(weights),
+                f=str(f),
+                total=str(total),
+            )
+        )
 
     def shape_with(stride_: tuple[int, int], pad_: Any) -> list[sympy.Integer] | None:
         sizes = _conv_shape((h, w), (kh, kw), stride_, pad_)
@@ -242,7 +335,7 @@ def params_conv2d(
     candidates: list[tuple[str, str, dict[str, Any]]] = [
         (
             "input_channels_forgotten",
-            "Counted k·k per filter; each filter spans all C input channels: C·k·k weights.",
+            msg("Counted k·k per filter; each filter spans all C input channels: C·k·k weights."),
             {
                 "params": sympy.Integer(no_channels + (f if has_bias else 0)),
                 "weights": sympy.Integer(no_channels),
@@ -250,9 +343,9 @@ def params_conv2d(
         ),
         (
             "bias_forgotten" if has_bias else "bias_added_although_disabled",
-            "Left out the biases (one per filter)."
+            msg("Left out the biases (one per filter).")
             if has_bias
-            else "Added one bias per filter although the layer has bias=False.",
+            else msg("Added one bias per filter although the layer has bias=False."),
             {"params": sympy.Integer(weights if has_bias else weights + f)},
         ),
     ]
@@ -267,7 +360,7 @@ def params_conv2d(
         candidates += [
             (
                 "padding_ignored",
-                "Left out the padding: it adds 2·p to each spatial size.",
+                msg("Left out the padding: it adds 2·p to each spatial size."),
                 {"output_shape": unpadded} if unpadded else {},
             ),
             (
@@ -277,7 +370,7 @@ def params_conv2d(
             ),
             (
                 "floor_forgotten",
-                "Kept a fraction: the window count is ⌊(H + 2p − k)/s⌋ + 1.",
+                msg("Kept a fraction: the window count is ⌊(H + 2p − k)/s⌋ + 1."),
                 {"output_shape": [sympy.Integer(exact_division[0]), *exact_division[1:]]},
             ),
         ]
@@ -285,7 +378,7 @@ def params_conv2d(
     candidates.append(
         (
             "stride_ignored",
-            "Left out the stride: the window moves s pixels, divide by s.",
+            msg("Left out the stride: the window moves s pixels, divide by s."),
             {"output_shape": unstrided} if unstrided else {},
         )
     )
@@ -411,44 +504,55 @@ def output_layer(
     activation, loss, why = _DESIGN[name]
     key = {"units": sympy.Integer(units), "activation": activation, "loss": loss}
     if n_landmarks is not None:
-        size = f"{n_landmarks} landmarks × {units // n_landmarks} coordinates = {units} units"
+        size = msg(
+            "{n_landmarks} landmarks × {value} coordinates = {units} units",
+            n_landmarks=str(n_landmarks),
+            value=str(units // n_landmarks),
+            units=str(units),
+        )
     else:
         size = {
-            "regression": f"{units} outputs → {units} units",
+            "regression": msg("{units} outputs → {units} units", units=str(units)),
             "binary": "1 unit",
-            "multiclass": f"{units} classes → {units} units",
-            "multilabel": f"{units} labels → {units} units",
+            "multiclass": msg("{units} classes → {units} units", units=str(units)),
+            "multilabel": msg("{units} labels → {units} units", units=str(units)),
         }[name]
     steps = [
-        f"Task: {name} → {why}.",
-        f"Units: {size}",
-        f"Activation: {activation}",
-        f"Loss: {loss}",
+        msg("Task: {name} → {why}.", name=str(name), why=str(why)),
+        msg("Units: {size}", size=str(size)),
+        msg("Activation: {activation}", activation=str(activation)),
+        msg("Loss: {loss}", loss=str(loss)),
     ]
     if name == "binary":
-        steps.append("(2 softmax units with categorical cross-entropy is the equivalent form.)")
+        steps.append(
+            msg("(2 softmax units with categorical cross-entropy is the equivalent form.)")
+        )
     m = sympy.Integer
     candidates: list[tuple[str, str, dict[str, Any]]] = {
         "regression": [
             (
                 "softmax_for_regression",
                 (
-                    "Softmax forces outputs into a distribution summing to 1; "
-                    "regression targets need a linear output."
+                    msg(
+                        "Softmax forces outputs into a distribution summing to 1; regression targets need a linear output."
+                    )
                 ),
                 {"activation": "softmax"},
             ),
             (
                 "sigmoid_for_regression",
                 (
-                    "Sigmoid squashes outputs into (0, 1); regression "
-                    "targets such as coordinates need a linear output."
+                    msg(
+                        "Sigmoid squashes outputs into (0, 1); regression targets such as coordinates need a linear output."
+                    )
                 ),
                 {"activation": "sigmoid"},
             ),
             (
                 "cross_entropy_for_regression",
-                "Cross-entropy compares distributions; real-valued targets use mean squared error.",
+                msg(
+                    "Cross-entropy compares distributions; real-valued targets use mean squared error."
+                ),
                 {"loss": "categorical_crossentropy"},
             ),
         ],
@@ -456,27 +560,29 @@ def output_layer(
             (
                 "mse_for_classification",
                 (
-                    "Squared error on probabilities learns slowly and is not "
-                    "the likelihood; use binary cross-entropy."
+                    msg(
+                        "Squared error on probabilities learns slowly and is not the likelihood; use binary cross-entropy."
+                    )
                 ),
                 {"loss": "mse"},
             ),
             (
                 "softmax_on_one_unit",
-                "Softmax over a single unit always outputs 1; one unit needs a sigmoid.",
+                msg("Softmax over a single unit always outputs 1; one unit needs a sigmoid."),
                 {"activation": "softmax"},
             ),
             (
                 "categorical_loss_for_binary",
                 (
-                    "Categorical cross-entropy over one sigmoid unit is "
-                    "not the binary likelihood; use binary cross-entropy."
+                    msg(
+                        "Categorical cross-entropy over one sigmoid unit is not the binary likelihood; use binary cross-entropy."
+                    )
                 ),
                 {"loss": "categorical_crossentropy"},
             ),
             (
                 "linear_for_classification",
-                "A linear output is not a probability; use a sigmoid.",
+                msg("A linear output is not a probability; use a sigmoid."),
                 {"activation": "linear"},
             ),
         ],
@@ -484,29 +590,32 @@ def output_layer(
             (
                 "sigmoid_for_multiclass",
                 (
-                    "Independent sigmoids do not give one distribution "
-                    "over exclusive classes; use softmax."
+                    msg(
+                        "Independent sigmoids do not give one distribution over exclusive classes; use softmax."
+                    )
                 ),
                 {"activation": "sigmoid", "loss": "binary_crossentropy"},
             ),
             (
                 "one_unit_for_multiclass",
-                "One unit cannot score k classes; use one unit per class.",
+                msg("One unit cannot score k classes; use one unit per class."),
                 {"units": m(1)},
             ),
             (
                 "mse_for_classification",
                 (
-                    "Squared error on probabilities learns slowly and is not "
-                    "the likelihood; use categorical cross-entropy."
+                    msg(
+                        "Squared error on probabilities learns slowly and is not the likelihood; use categorical cross-entropy."
+                    )
                 ),
                 {"loss": "mse"},
             ),
             (
                 "binary_loss_for_multiclass",
                 (
-                    "Binary cross-entropy treats classes as independent "
-                    "labels; exclusive classes use categorical cross-entropy."
+                    msg(
+                        "Binary cross-entropy treats classes as independent labels; exclusive classes use categorical cross-entropy."
+                    )
                 ),
                 {"loss": "binary_crossentropy"},
             ),
@@ -515,24 +624,27 @@ def output_layer(
             (
                 "softmax_for_multilabel",
                 (
-                    "Softmax makes labels compete (they sum to 1); "
-                    "independent labels need a sigmoid each."
+                    msg(
+                        "Softmax makes labels compete (they sum to 1); independent labels need a sigmoid each."
+                    )
                 ),
                 {"activation": "softmax", "loss": "categorical_crossentropy"},
             ),
             (
                 "mse_for_classification",
                 (
-                    "Squared error on probabilities learns slowly and is not "
-                    "the likelihood; use binary cross-entropy."
+                    msg(
+                        "Squared error on probabilities learns slowly and is not the likelihood; use binary cross-entropy."
+                    )
                 ),
                 {"loss": "mse"},
             ),
             (
                 "one_unit_for_multilabel",
                 (
-                    "One unit cannot answer k independent yes/no "
-                    "questions; use one sigmoid unit per label."
+                    msg(
+                        "One unit cannot answer k independent yes/no questions; use one sigmoid unit per label."
+                    )
                 ),
                 {"units": m(1)},
             ),
@@ -543,8 +655,10 @@ def output_layer(
             (
                 "landmarks_not_doubled",
                 (
-                    f"Gave one unit per landmark; each landmark has "
-                    f"{units // n_landmarks} coordinates, one unit each."
+                    msg(
+                        "Gave one unit per landmark; each landmark has {value} coordinates, one unit each.",
+                        value=str(units // n_landmarks),
+                    )
                 ),
                 {"units": m(n_landmarks)},
             )

@@ -22,6 +22,7 @@ from reference.core import (
     misconception_if_distinct,
     solver,
 )
+from reference.messages import msg
 
 Tensor = Any  # a Rational or a (nested) list of them, rectangular
 
@@ -73,20 +74,28 @@ def _keep_probability(p: Any, p_drop: Any, mask: Tensor) -> tuple[sympy.Rational
         keep = exact(p, "p")
         if not 0 < keep <= 1:
             raise ParamError("p", f"keep probability must be in (0, 1], got {keep}")
-        return keep, f"p = {fmt(keep)} (keep probability, given)"
+        return keep, msg("p = {keep} (keep probability, given)", keep=fmt(keep))
     if p_drop is not None:
         drop = exact(p_drop, "p_drop")
         if not 0 <= drop < 1:
             raise ParamError("p_drop", f"drop probability must be in [0, 1), got {drop}")
-        return 1 - drop, f"p = 1 − p_drop = 1 − {fmt(drop)} = {fmt(1 - drop)} (keep probability)"
+        return 1 - drop, msg(
+            "p = 1 − p_drop = 1 − {drop} = {value} (keep probability)",
+            drop=fmt(drop),
+            value=fmt(1 - drop),
+        )
     cells = _cells(mask)
     ones = sum(1 for c in cells if c == 1)
     if ones == 0:
         raise ParamError("mask", "the mask keeps no unit, so p cannot be read from it; give p")
     keep = sympy.Rational(ones, len(cells))
     return keep, (
-        f"p = (ones in the mask) / (cells) = {ones}/{len(cells)} = {fmt(keep)} "
-        "(keep probability, read from the mask)"
+        msg(
+            "p = (ones in the mask) / (cells) = {ones}/{n_cells} = {keep} (keep probability, read from the mask)",
+            ones=str(ones),
+            n_cells=str(len(cells)),
+            keep=fmt(keep),
+        )
     )
 
 
@@ -114,8 +123,10 @@ def _misconceptions(
         misconception_if_distinct(
             key,
             "p_as_drop_probability",
-            f"p is the keep probability; using 1 − p = {fmt(wrong)} (the drop probability) "
-            "wherever p appears scales by the wrong factor.",
+            msg(
+                "p is the keep probability; using 1 − p = {wrong} (the drop probability) wherever p appears scales by the wrong factor.",
+                wrong=fmt(wrong),
+            ),
             flipped,
         )
     )
@@ -123,8 +134,10 @@ def _misconceptions(
         misconception_if_distinct(
             key,
             "inverted_train_not_scaled",
-            f"Inverted dropout divides the kept units by p = {fmt(keep)} while training; "
-            "out ⊙ mask alone is standard dropout.",
+            msg(
+                "Inverted dropout divides the kept units by p = {keep} while training; out ⊙ mask alone is standard dropout.",
+                keep=fmt(keep),
+            ),
             {"inverted.train": _map(mul, out, mask)},
         )
     )
@@ -132,8 +145,9 @@ def _misconceptions(
         misconception_if_distinct(
             key,
             "inverted_test_divided_by_p",
-            "Inverted dropout already scaled during training; at test time the output is used "
-            "as it is, not divided by p.",
+            msg(
+                "Inverted dropout already scaled during training; at test time the output is used as it is, not divided by p."
+            ),
             {"inverted.test": _map(lambda o: o / keep, out)},
         )
     )
@@ -141,8 +155,9 @@ def _misconceptions(
         misconception_if_distinct(
             key,
             "inverted_test_times_p",
-            "Multiplying by p at test time is standard dropout; inverted dropout leaves the test "
-            "output unchanged.",
+            msg(
+                "Multiplying by p at test time is standard dropout; inverted dropout leaves the test output unchanged."
+            ),
             {"inverted.test": _map(lambda o: o * keep, out)},
         )
     )
@@ -150,8 +165,10 @@ def _misconceptions(
         misconception_if_distinct(
             key,
             "standard_test_not_scaled",
-            f"Standard dropout trains on out ⊙ mask, whose expectation is out · p; at test time "
-            f"the output must be multiplied by p = {fmt(keep)} to match.",
+            msg(
+                "Standard dropout trains on out ⊙ mask, whose expectation is out · p; at test time the output must be multiplied by p = {keep} to match.",
+                keep=fmt(keep),
+            ),
             {"standard.test": out},
         )
     )
@@ -159,8 +176,9 @@ def _misconceptions(
         misconception_if_distinct(
             key,
             "standard_train_scaled",
-            "Dividing the kept units by p while training is inverted dropout; standard dropout "
-            "only multiplies by the mask.",
+            msg(
+                "Dividing the kept units by p while training is inverted dropout; standard dropout only multiplies by the mask."
+            ),
             {"standard.train": _map(lambda o, m: o * m / keep, out, mask)},
         )
     )
@@ -169,8 +187,9 @@ def _misconceptions(
         misconception_if_distinct(
             key,
             "variants_swapped",
-            "The standard and inverted tables were exchanged: standard scales at test time, "
-            "inverted scales while training.",
+            msg(
+                "The standard and inverted tables were exchanged: standard scales at test time, inverted scales while training."
+            ),
             {
                 "standard.train": swapped["inverted.train"],
                 "standard.test": swapped["inverted.test"],
@@ -183,8 +202,9 @@ def _misconceptions(
         misconception_if_distinct(
             key,
             "mask_complement",
-            "A 1 in the mask keeps the unit; zeroing the cells where the mask is 1 drops exactly "
-            "the units that were kept.",
+            msg(
+                "A 1 in the mask keeps the unit; zeroing the cells where the mask is 1 drops exactly the units that were kept."
+            ),
             {
                 "standard.train": _map(lambda o, m: o * (1 - m), out, mask),
                 "inverted.train": _map(lambda o, m: o * (1 - m) / keep, out, mask),
@@ -197,8 +217,9 @@ def _misconceptions(
             misconception_if_distinct(
                 key,
                 "mask_transposed",
-                "The mask is applied cell by cell in the same position; row i, column j of the "
-                "output meets row i, column j of the mask, not its transpose.",
+                msg(
+                    "The mask is applied cell by cell in the same position; row i, column j of the output meets row i, column j of the mask, not its transpose."
+                ),
                 {
                     "standard.train": _map(mul, out, mask_t),
                     "inverted.train": _map(lambda o, m: o * m / keep, out, mask_t),
@@ -261,20 +282,42 @@ def solve(output: Any, mask: Any, p: Any = None, p_drop: Any = None) -> Solution
 
     steps = [
         p_line,
-        f"Standard, training: out ⊙ mask = {fmt(values['standard.train'])}",
-        f"Standard, test: out · p = out · {_term(keep)} = {fmt(values['standard.test'])}",
-        "  check: E[out · m] = out · P(m = 1) = out · p, so test matches training on average",
-        (
-            f"Inverted, training: out ⊙ mask / p = out ⊙ mask / {_term(keep)} = "
-            f"{fmt(values['inverted.train'])}"
+        msg(
+            "Standard, training: out ⊙ mask = {standard_train}",
+            standard_train=fmt(values["standard.train"]),
         ),
-        "Inverted, test: out unchanged = " + fmt(values["inverted.test"]),
-        "  check: E[out · m / p] = out · p / p = out, so no scaling is needed at test time",
+        msg(
+            "Standard, test: out · p = out · {keep} = {standard_test}",
+            keep=_term(keep),
+            standard_test=fmt(values["standard.test"]),
+        ),
+        msg("  check: E[out · m] = out · P(m = 1) = out · p, so test matches training on average"),
+        (
+            msg(
+                "Inverted, training: out ⊙ mask / p = out ⊙ mask / {keep} = {inverted_train}",
+                keep=_term(keep),
+                inverted_train=fmt(values["inverted.train"]),
+            )
+        ),
+        msg(
+            "Inverted, test: out unchanged = {inverted_test}",
+            inverted_test=fmt(values["inverted.test"]),
+        ),
+        msg("  check: E[out · m / p] = out · p / p = out, so no scaling is needed at test time"),
     ]
     cell = _first_kept(out, msk)
     if cell is not None:
         o, m = cell
-        steps.insert(5, f"  e.g. {_term(o)} · {fmt(m)} / {_term(keep)} = {fmt(o * m / keep)}")
+        steps.insert(
+            5,
+            msg(
+                "  e.g. {o} · {m} / {keep} = {value}",
+                o=_term(o),
+                m=fmt(m),
+                keep=_term(keep),
+                value=fmt(o * m / keep),
+            ),
+        )
     misconceptions = _misconceptions(values, out, msk, keep, shape)
     params = {"output": output, "mask": mask, "p": p, "p_drop": p_drop}
     return Solution(NAME, params, values, tuple(steps), misconceptions)

@@ -37,6 +37,7 @@ from reference.core import (
     fmt,
     solver,
 )
+from reference.messages import msg
 
 X = sympy.Symbol("x")
 _EXPR_CHARS = re.compile(r"^[0-9x+\-*/^().\s]+$")
@@ -183,22 +184,46 @@ def l2_step(
     loss_text = "(y − ŷ)²" if loss == "squared" else "½(y − ŷ)²"
     grad_text = "−2(y − ŷ)·iᵢ" if loss == "squared" else "−(y − ŷ)·iᵢ"
     steps = (
-        ("inputs: " + ", ".join(readings))
+        msg("inputs: {readings}", readings=", ".join(readings))
         if xv is None
-        else f"inputs at x = {fmt(xv)}: " + ", ".join(readings),
-        "z = Σ wᵢ·iᵢ = "
-        + " + ".join(f"{_term(a)}·{_term(b)}" for a, b in zip(w, i))
-        + f" = {fmt(z)}; ŷ = z (linear neuron)",
-        (
-            f"loss L = {loss_text} = {'' if c == 1 else '½·'}({fmt(y)} − {fmt(z)})² = "
-            f"{fmt(data_loss)}"
+        else msg("inputs at x = {xv}: {readings}", xv=fmt(xv), readings=", ".join(readings)),
+        msg(
+            "z = Σ wᵢ·iᵢ = {terms} = {z}; ŷ = z (linear neuron)",
+            terms=" + ".join(f"{_term(a)}·{_term(b)}" for a, b in zip(w, i)),
+            z=fmt(z),
         ),
-        f"∂L/∂wᵢ = {grad_text} = {_term(-2 * c * err)}·iᵢ = {fmt(grad)}",
         (
-            f"L2 penalty (λ/2)·‖w‖² has gradient λ·w, so w ← w − η(∂L/∂w + λw) = (1 − ηλ)·w − "
-            f"η·∂L/∂w; 1 − ηλ = 1 − {_term(eta)}·{_term(lmb)} = {fmt(decay)}"
+            msg(
+                "loss L = {loss_text} = {value}({y} − {z})² = {data_loss}",
+                loss_text=str(loss_text),
+                value=str("" if c == 1 else "½·"),
+                y=fmt(y),
+                z=fmt(z),
+                data_loss=fmt(data_loss),
+            )
         ),
-        f"w ← {_term(decay)}·{fmt(w)} − {_term(eta)}·{fmt(grad)} = {fmt(new_w)}",
+        msg(
+            "∂L/∂wᵢ = {grad_text} = {value}·iᵢ = {grad}",
+            grad_text=str(grad_text),
+            value=_term(-2 * c * err),
+            grad=fmt(grad),
+        ),
+        (
+            msg(
+                "L2 penalty (λ/2)·‖w‖² has gradient λ·w, so w ← w − η(∂L/∂w + λw) = (1 − ηλ)·w − η·∂L/∂w; 1 − ηλ = 1 − {eta}·{lmb} = {decay}",
+                eta=_term(eta),
+                lmb=_term(lmb),
+                decay=fmt(decay),
+            )
+        ),
+        msg(
+            "w ← {decay}·{w} − {eta}·{grad} = {new_w}",
+            decay=_term(decay),
+            w=fmt(w),
+            eta=_term(eta),
+            grad=fmt(grad),
+            new_w=fmt(new_w),
+        ),
     )
 
     other = sympy.Integer(1) if c != 1 else sympy.Rational(1, 2)
@@ -208,8 +233,11 @@ def l2_step(
         (
             "other_loss_convention",
             (
-                f"The question's loss is {loss_text}; using {other_name} changes the gradient by a "
-                "factor of 2, and the updated weights with it."
+                msg(
+                    "The question's loss is {loss_text}; using {other_name} changes the gradient by a factor of 2, and the updated weights with it.",
+                    loss_text=str(loss_text),
+                    other_name=str(other_name),
+                )
             ),
             {
                 "loss": other * err**2,
@@ -220,45 +248,51 @@ def l2_step(
         (
             "l2_term_left_out",
             (
-                "The L2 penalty also has a gradient (λ·w): the weights must shrink by the factor "
-                f"(1 − ηλ) = {fmt(decay)}, not just move by −η·∂L/∂w."
+                msg(
+                    "The L2 penalty also has a gradient (λ·w): the weights must shrink by the factor (1 − ηλ) = {decay}, not just move by −η·∂L/∂w.",
+                    decay=fmt(decay),
+                )
             ),
             {"weights": _weights_after(w, grad, eta, sympy.Integer(1))},
         ),
         (
             "lambda_without_eta",
             (
-                "The penalty's gradient λ·w is a gradient like any other and is multiplied by the "
-                "learning rate: the factor is (1 − ηλ), not (1 − λ)."
+                msg(
+                    "The penalty's gradient λ·w is a gradient like any other and is multiplied by the learning rate: the factor is (1 − ηλ), not (1 − λ)."
+                )
             ),
             {"weights": _weights_after(w, grad, eta, 1 - lmb)},
         ),
         (
             "gradient_sign_error",
             (
-                "Gradient descent moves against the gradient: w ← (1 − ηλ)·w − η·∂L/∂w, and "
-                "∂L/∂w = −(y − ŷ)·… carries a minus sign from the derivative of (y − ŷ)."
+                msg(
+                    "Gradient descent moves against the gradient: w ← (1 − ηλ)·w − η·∂L/∂w, and ∂L/∂w = −(y − ŷ)·… carries a minus sign from the derivative of (y − ŷ)."
+                )
             ),
             {"weights": _weights_after(w, grad, eta, decay, sign=-1)},
         ),
         (
             "l2_gradient_two_lambda",
             (
-                "The penalty is (λ/2)·‖w‖², whose gradient is λ·w, not 2λ·w: the factor is "
-                "(1 − ηλ), not (1 − 2ηλ)."
+                msg(
+                    "The penalty is (λ/2)·‖w‖², whose gradient is λ·w, not 2λ·w: the factor is (1 − ηλ), not (1 − 2ηλ)."
+                )
             ),
             {"weights": _weights_after(w, grad, eta, 1 - 2 * eta * lmb)},
         ),
         (
             "l2_sign_error",
-            "Weight decay shrinks the weights: (1 − ηλ)·w, not (1 + ηλ)·w.",
+            msg("Weight decay shrinks the weights: (1 − ηλ)·w, not (1 + ηλ)·w."),
             {"weights": _weights_after(w, grad, eta, 1 + eta * lmb)},
         ),
         (
             "loss_includes_penalty",
             (
-                "The loss asked for is the data loss; the penalty (λ/2)·‖w‖² is part of the "
-                "objective, not of the reported loss."
+                msg(
+                    "The loss asked for is the data loss; the penalty (λ/2)·‖w‖² is part of the objective, not of the reported loss."
+                )
             ),
             {"loss": data_loss + lmb / 2 * _dot(w, w)},
         ),
@@ -431,11 +465,28 @@ def _run(cfg: _Config, w0: Vector, samples: Sequence[Sample]) -> tuple[dict[str,
         show = _shower(cfg.work)
         lines += [
             (
-                f"Update {t} (sample{'s' if len(idx) > 1 else ''} {names}): z = {show(zs)}, "
-                f"ŷ = {show(ys)}, data loss = {show(loss)}"
+                msg(
+                    "Update {t} (sample{value} {names}): z = {value2}, ŷ = {value3}, data loss = {value4}",
+                    t=str(t),
+                    value=str("s" if len(idx) > 1 else ""),
+                    names=str(names),
+                    value2=str(show(zs)),
+                    value3=str(show(ys)),
+                    value4=str(show(loss)),
+                )
             ),
-            f"  ∂L/∂z = {show(dz)}, ∂L/∂w = Σ ∂L/∂z·input = {show(grad)}",
-            (f"  penalty gradient = {show(pen)}; w ← w − η·(∂L/∂w + penalty gradient) = {show(w)}"),
+            msg(
+                "  ∂L/∂z = {value}, ∂L/∂w = Σ ∂L/∂z·input = {value2}",
+                value=str(show(dz)),
+                value2=str(show(grad)),
+            ),
+            (
+                msg(
+                    "  penalty gradient = {value}; w ← w − η·(∂L/∂w + penalty gradient) = {value2}",
+                    value=str(show(pen)),
+                    value2=str(show(w)),
+                )
+            ),
         ]
     everything = list(samples)
     zs, ys = _forward(cfg, w, everything)
@@ -443,8 +494,12 @@ def _run(cfg: _Config, w0: Vector, samples: Sequence[Sample]) -> tuple[dict[str,
     values["loss"] = _data_loss(cfg, zs, ys, [y for _, y in everything])
     show = _shower(cfg.work)
     lines.append(
-        f"Final weights {show(w)}; data loss over all {len(everything)} samples "
-        f"= {show(values['loss'])}"
+        msg(
+            "Final weights {value}; data loss over all {n_everything} samples = {value2}",
+            value=str(show(w)),
+            n_everything=str(len(everything)),
+            value2=str(show(values["loss"])),
+        )
     )
     return values, lines
 
@@ -513,8 +568,11 @@ def _descent_misconceptions(
                     (
                         f"other_mse_convention_{other.removesuffix('_squared')}",
                         (
-                            f"The loss is {_LOSS_TEXT[cfg.loss]}; using {_LOSS_TEXT[other]} scales the "
-                            "gradient (by 2 or by m) and so every update."
+                            msg(
+                                "The loss is {value}; using {value2} scales the gradient (by 2 or by m) and so every update.",
+                                value=str(_LOSS_TEXT[cfg.loss]),
+                                value2=str(_LOSS_TEXT[other]),
+                            )
                         ),
                         replace(cfg, loss=other),
                     )
@@ -524,16 +582,19 @@ def _descent_misconceptions(
             (
                 "regulariser_left_out",
                 (
-                    f"The {reg} penalty adds its own gradient to every update; leaving it out gives "
-                    "the unregularised weights."
+                    msg(
+                        "The {reg} penalty adds its own gradient to every update; leaving it out gives the unregularised weights.",
+                        reg=str(reg),
+                    )
                 ),
                 replace(cfg, lam1=sympy.Integer(0), lam2=sympy.Integer(0)),
             ),
             (
                 "lambda_without_eta",
                 (
-                    "The penalty's gradient is multiplied by the learning rate like the data "
-                    "gradient: w − η·(g + penalty gradient), not w − η·g − penalty gradient."
+                    msg(
+                        "The penalty's gradient is multiplied by the learning rate like the data gradient: w − η·(g + penalty gradient), not w − η·g − penalty gradient."
+                    )
                 ),
                 replace(cfg, penalty_times_eta=False),
             ),
@@ -543,8 +604,9 @@ def _descent_misconceptions(
             (
                 "l1_sign_zero_as_one",
                 (
-                    "|w| has no slope at 0; the sub-gradient used is sign(0) = 0, so a zero weight "
-                    "is not pushed by the L1 term."
+                    msg(
+                        "|w| has no slope at 0; the sub-gradient used is sign(0) = 0, so a zero weight is not pushed by the L1 term."
+                    )
                 ),
                 replace(cfg, sign_zero=1),
             )
@@ -554,11 +616,14 @@ def _descent_misconceptions(
         variants.append(
             (
                 "mode_swapped",
-                f"The question asks for {cfg.mode} updates; {other_mode} updates "
-                + (
-                    "use the weights after each sample."
-                    if other_mode == "sequential"
-                    else "average the whole batch into one update."
+                msg(
+                    "The question asks for batch updates; sequential updates use the weights "
+                    "after each sample."
+                )
+                if other_mode == "sequential"
+                else msg(
+                    "The question asks for sequential updates; batch updates average the whole "
+                    "batch into one update."
                 ),
                 replace(cfg, mode=other_mode),
             )
@@ -566,7 +631,7 @@ def _descent_misconceptions(
     variants.append(
         (
             "gradient_sign_error",
-            "Gradient descent moves against the gradient of the loss: w ← w − η·∂L/∂w.",
+            msg("Gradient descent moves against the gradient of the loss: w ← w − η·∂L/∂w."),
             replace(cfg, descend=-1),
         )
     )
@@ -575,8 +640,9 @@ def _descent_misconceptions(
             (
                 "relu_derivative_at_zero_one",
                 (
-                    "ReLU'(0) is taken as 0 here (as in PyTorch); with 1 a unit at z = 0 passes "
-                    "gradient."
+                    msg(
+                        "ReLU'(0) is taken as 0 here (as in PyTorch); with 1 a unit at z = 0 passes gradient."
+                    )
                 ),
                 replace(cfg, relu_zero=1),
             )
@@ -585,7 +651,7 @@ def _descent_misconceptions(
         variants.append(
             (
                 "sigmoid_derivative_left_out",
-                "The chain rule through the sigmoid multiplies by σ'(z) = ŷ(1 − ŷ).",
+                msg("The chain rule through the sigmoid multiplies by σ'(z) = ŷ(1 − ŷ)."),
                 replace(cfg, sigmoid_slope=False),
             )
         )
@@ -594,8 +660,9 @@ def _descent_misconceptions(
             (
                 "bce_sigmoid_slope_applied_twice",
                 (
-                    "With a sigmoid output the σ'(z) = ŷ(1 − ŷ) of the chain rule cancels against "
-                    "BCE's derivative: ∂L/∂z = (ŷ − y)/m, with no further ŷ(1 − ŷ) factor."
+                    msg(
+                        "With a sigmoid output the σ'(z) = ŷ(1 − ŷ) of the chain rule cancels against BCE's derivative: ∂L/∂z = (ŷ − y)/m, with no further ŷ(1 − ŷ) factor."
+                    )
                 ),
                 replace(cfg, bce_extra_slope=True),
             )
@@ -605,8 +672,9 @@ def _descent_misconceptions(
                 (
                     "bce_summed_not_averaged",
                     (
-                        "Binary cross-entropy is the mean over the batch: its loss and gradient are "
-                        "divided by m."
+                        msg(
+                            "Binary cross-entropy is the mean over the batch: its loss and gradient are divided by m."
+                        )
                     ),
                     replace(cfg, bce_summed=True),
                 )
@@ -615,8 +683,9 @@ def _descent_misconceptions(
         (
             "loss_after_update",
             (
-                "A step's loss is the loss of the forward pass that the gradient comes from, at the "
-                "weights before the update."
+                msg(
+                    "A step's loss is the loss of the forward pass that the gradient comes from, at the weights before the update."
+                )
             ),
             replace(cfg, loss_after_update=True),
         )
@@ -729,19 +798,31 @@ def descent(
 
     head = [
         (
-            f"ŷ = {activation}(z), z = Σ wᵢ·iᵢ; loss L = {_LOSS_TEXT[loss]} over the "
-            f"{'whole batch' if mode == 'batch' else 'current sample'} (m = samples in the update)"
+            msg(
+                "ŷ = {activation}(z), z = Σ wᵢ·iᵢ; loss L = {value} over the {value2} (m = samples in the update)",
+                activation=str(activation),
+                value=str(_LOSS_TEXT[loss]),
+                value2=str("whole batch" if mode == "batch" else "current sample"),
+            )
         ),
         _reg_line(reg, lmb, ratio),
-        f"{mode} mode, η = {fmt(eta)}, {steps} pass{'es' if steps > 1 else ''} over "
-        f"{len(data)} sample{'s' if len(data) > 1 else ''}: "
-        + "; ".join(f"inputs {fmt(i)}, y = {fmt(y)}" for i, y in data),
+        msg(
+            "{mode} mode, η = {eta}, {steps} pass{value} over {n_data} sample{value2}: {samples}",
+            mode=str(mode),
+            eta=fmt(eta),
+            steps=str(steps),
+            value=str("es" if steps > 1 else ""),
+            n_data=str(len(data)),
+            value2=str("s" if len(data) > 1 else ""),
+            samples="; ".join(f"inputs {fmt(i)}, y = {fmt(y)}" for i, y in data),
+        ),
     ]
     precision = None
     if irrational:
-        precision = (
-            f"{digits} significant digits (sigmoid, exp and log evaluated and "
-            f"carried at {work} digits)"
+        precision = msg(
+            "{digits} significant digits (sigmoid, exp and log evaluated and carried at {work} digits)",
+            digits=str(digits),
+            work=str(work),
         )
     params = {
         "weights": weights,
@@ -762,17 +843,22 @@ def descent(
 
 def _reg_line(reg: str, lam: sympy.Rational, ratio: sympy.Rational) -> str:
     if reg == "none":
-        return "no regulariser: w ← w − η·∂L/∂w"
+        return msg("no regulariser: w ← w − η·∂L/∂w")
     if reg == "l1":
-        return (
-            f"L1 penalty λ·‖w‖₁, λ = {fmt(lam)}: sub-gradient λ·sign(w) with sign(0) = 0; "
-            "w ← w − η·(∂L/∂w + λ·sign(w))"
+        return msg(
+            "L1 penalty λ·‖w‖₁, λ = {lam}: sub-gradient λ·sign(w) with sign(0) = 0; w ← w − η·(∂L/∂w + λ·sign(w))",
+            lam=fmt(lam),
         )
     if reg == "l2":
-        return f"L2 penalty (λ/2)·‖w‖², λ = {fmt(lam)}: gradient λ·w; w ← (1 − ηλ)·w − η·∂L/∂w"
-    return (
-        f"elastic penalty λ·(r·‖w‖₁ + (1 − r)/2·‖w‖²), λ = {fmt(lam)}, r = {fmt(ratio)}: "
-        f"gradient {fmt(ratio * lam)}·sign(w) + {fmt((1 - ratio) * lam)}·w, sign(0) = 0"
+        return msg(
+            "L2 penalty (λ/2)·‖w‖², λ = {lam}: gradient λ·w; w ← (1 − ηλ)·w − η·∂L/∂w", lam=fmt(lam)
+        )
+    return msg(
+        "elastic penalty λ·(r·‖w‖₁ + (1 − r)/2·‖w‖²), λ = {lam}, r = {ratio}: gradient {value}·sign(w) + {value2}·w, sign(0) = 0",
+        lam=fmt(lam),
+        ratio=fmt(ratio),
+        value=fmt(ratio * lam),
+        value2=fmt((1 - ratio) * lam),
     )
 
 

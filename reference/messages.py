@@ -3,37 +3,47 @@
 Solvers and checkers never choose a language. They return :class:`Msg` values — the
 gettext message id, which is the English sentence with ``{name}`` placeholders, and the
 parameters to fill in — and the report layer (:mod:`grader.i18n`) renders them in the
-reader's language from the catalogs in ``grader/locale``. ``str(msg)`` is the English
-rendering, for logs and for code that has no reader.
+reader's language from the catalogs in ``grader/locale``.
 
-Parameters are JSON-ready: text (formulas and values already written out, which read the
-same in every language), numbers, or nested :class:`Msg` (a sentence inside a sentence,
-translated on its own).
+A :class:`Msg` *is* its English text (a ``str``), as markupsafe's ``Markup`` is its HTML:
+code with no reader in mind (logs, a test, the English report, JSON written for
+machines) uses it as a string, and code that knows its reader renders ``id`` and
+``params`` instead. Parameters are JSON-ready: text (formulas and values already written
+out, which read the same in every language), numbers, or nested :class:`Msg`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 
-@dataclass(frozen=True)
-class Msg:
-    """One translatable sentence: ``id`` is the English template (the gettext msgid)."""
+def _identity(text: str) -> str:
+    return text
+
+
+class Msg(str):
+    """One translatable sentence; its ``str`` value is the English rendering."""
 
     id: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any]
 
-    def render(self, translate: Callable[[str], str] = str) -> str:
+    def __new__(cls, id: str, params: Mapping[str, Any] | None = None) -> Self:
+        params = dict(params or {})
+        self = super().__new__(cls, _fill(id, params, _identity))
+        self.id = id
+        self.params = params
+        return self
+
+    def __getnewargs__(self) -> tuple[str, Mapping[str, Any]]:  # type: ignore[override]
+        return (self.id, self.params)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.id!r}, {self.params!r})"
+
+    def render(self, translate: Callable[[str], str] = _identity) -> str:
         """The sentence with ``translate`` applied to its id and to nested messages."""
-        values = {
-            k: v.render(translate) if isinstance(v, Msg) else v for k, v in self.params.items()
-        }
-        return translate(self.id).format(**values) if values else translate(self.id)
-
-    def __str__(self) -> str:
-        return self.render()
+        return _fill(self.id, self.params, translate)
 
     def to_json(self) -> dict[str, Any]:
         """``{"id": ..., "params": {...}}`` with nested messages as the same shape."""
@@ -45,6 +55,8 @@ class Msg:
     @classmethod
     def from_json(cls, data: Any) -> Msg:
         """A message from :meth:`to_json`'s shape; plain text becomes a verbatim message."""
+        if isinstance(data, Msg):
+            return data
         if isinstance(data, str):
             return verbatim(data)
         params = {
@@ -52,6 +64,12 @@ class Msg:
             for k, v in data.get("params", {}).items()
         }
         return cls(data["id"], params)
+
+
+def _fill(template: str, params: Mapping[str, Any], translate: Callable[[str], str]) -> str:
+    values = {k: v.render(translate) if isinstance(v, Msg) else v for k, v in params.items()}
+    text = translate(template)
+    return text.format(**values) if values else text
 
 
 def msg(template: str, **params: Any) -> Msg:
@@ -63,13 +81,13 @@ def msg(template: str, **params: Any) -> Msg:
 def verbatim(text: str) -> Msg:
     """Text that is never translated (what a student or Python wrote: an exception's
     message, a file name): the id ``{text}`` is the same in every catalog."""
-    return Msg("{text}", {"text": text})
+    return text if isinstance(text, Msg) else Msg("{text}", {"text": str(text)})
 
 
 def join(sentences: list[str]) -> str:
     """Rendered sentences as one text: a full stop is added where one lacks an ending."""
     out = ""
-    for text in (t.strip() for t in sentences):
+    for text in (str.__str__(t).strip() for t in sentences):
         if not text:
             continue
         if out:
@@ -78,8 +96,8 @@ def join(sentences: list[str]) -> str:
     return out
 
 
-def english(messages: Msg | tuple[Msg, ...] | list[Msg]) -> str:
+def english(messages: str | tuple[str, ...] | list[str]) -> str:
     """Messages rendered in English, as :func:`join` puts sentences together."""
-    if isinstance(messages, Msg):
-        return str(messages)
-    return join([str(m) for m in messages])
+    if isinstance(messages, str):
+        return str.__str__(messages)
+    return join(list(messages))

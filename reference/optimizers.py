@@ -29,6 +29,7 @@ from reference.core import (
     misconception_if_distinct,
     solver,
 )
+from reference.messages import msg
 
 #: Significant digits of a reported value that is irrational.
 PRECISION_DIGITS = 30
@@ -234,18 +235,33 @@ def run(
     first = problem.grad(w, 1)
     for t in range(1, problem.steps + 1):
         g = first if variant.stale else (first if t == 1 else problem.grad(w, t))
-        source = "given" if problem.grads is not None else f"∇f(w{t - 1}) = ∇({problem.function})"
-        lines.append(f"Step {t}: g{t} = {source} = {_show(g)}")
+        source = (
+            "given"
+            if problem.grads is not None
+            else msg(
+                "∇f(w{value}) = ∇({function})", value=str(t - 1), function=str(problem.function)
+            )
+        )
+        lines.append(
+            msg("Step {t}: g{t} = {source} = {g}", t=str(t), source=str(source), g=str(_show(g)))
+        )
         record: dict[str, Vector] = {"grad": g}
         g_eff = g
         if weight_decay != 0 and variant.decay == "grad":
             g_eff = [gi + weight_decay * wi for gi, wi in zip(g, w, strict=True)]
             record["grad_total"] = g_eff
-            lines.append(f"  weight decay: g{t} + λ·w{t - 1} = {_show(g_eff)}")
+            lines.append(
+                msg(
+                    "  weight decay: g{t} + λ·w{value} = {g_eff}",
+                    t=str(t),
+                    value=str(t - 1),
+                    g_eff=str(_show(g_eff)),
+                )
+            )
         state, update, named, rule_lines = rule(state, g_eff, t)
         record.update(named)
         record["update"] = update
-        lines.extend("  " + line for line in rule_lines)
+        lines.extend(msg("  {line}", line=line) for line in rule_lines)
         sign = 1 if variant.ascent else -1
         w_new = [wi + sign * ui for wi, ui in zip(w, update, strict=True)]
         if weight_decay != 0 and variant.decay == "unscaled":
@@ -253,7 +269,14 @@ def run(
         w = w_new
         record["weights"] = w
         lines.append(
-            f"  w{t} = w{t - 1} {'+' if variant.ascent else '−'} {_show(update)} = {_show(w)}"
+            msg(
+                "  w{t} = w{value} {value2} {update} = {w}",
+                t=str(t),
+                value=str(t - 1),
+                value2=str("+" if variant.ascent else "−"),
+                update=str(_show(update)),
+                w=str(_show(w)),
+            )
         )
         records.append(record)
     return records, lines
@@ -324,7 +347,9 @@ def solve(
     candidates.append(
         _misconception(
             "gradient_ascent",
-            "Added the update to the weights (w + step): the step must go against the gradient.",
+            msg(
+                "Added the update to the weights (w + step): the step must go against the gradient."
+            ),
             key,
             with_variant(Variant(ascent=True)),
         )
@@ -333,7 +358,7 @@ def solve(
         candidates.append(
             _misconception(
                 "stale_gradient",
-                "Reused the gradient at the initial weights; each step needs ∇f at the new w.",
+                msg("Reused the gradient at the initial weights; each step needs ∇f at the new w."),
                 key,
                 with_variant(Variant(stale=True)),
             )
@@ -354,7 +379,9 @@ def solve(
         solver=setup.name,
         params=setup.params,
         values=key,
-        steps=setup.intro + tuple(lines) + (f"Final weights: {_show(records[-1]['weights'])}",),
+        steps=setup.intro
+        + tuple(lines)
+        + (msg("Final weights: {weights}", weights=str(_show(records[-1]["weights"]))),),
         misconceptions=tuple(m for m in candidates if m is not None),
         precision=f"{PRECISION_DIGITS} significant digits" if inexact else None,
     )
@@ -387,9 +414,17 @@ def _setup(
         params["grads"] = [list(g) for g in problem.grads]
     else:
         params["function"] = str(problem.function)
-    head = [f"w0 = {_show(list(problem.weights))}, lr = {_show(lr_value)}"]
+    head = [
+        msg(
+            "w0 = {value}, lr = {lr_value}",
+            value=str(_show(list(problem.weights))),
+            lr_value=str(_show(lr_value)),
+        )
+    ]
     if wd != 0:
-        head.append(f"weight decay λ = {_show(wd)} (added to the gradient: g + λ·w)")
+        head.append(
+            msg("weight decay λ = {wd} (added to the gradient: g + λ·w)", wd=str(_show(wd)))
+        )
     return Setup(name, problem, params, wd, tuple(head) + tuple(intro))
 
 
@@ -436,7 +471,12 @@ def _zeros(n: int) -> Vector:
 def _sgd_rule(lr: sympy.Rational) -> Rule:
     def rule(state: dict, g: Vector, t: int):
         update = _scale(lr, g)
-        return state, update, {}, [f"update = lr·g{t} = {_show(update)}"]
+        return (
+            state,
+            update,
+            {},
+            [msg("update = lr·g{t} = {update}", t=str(t), update=str(_show(update)))],
+        )
 
     return rule
 
@@ -465,7 +505,7 @@ def sgd(
         lr,
         weight_decay,
         {},
-        ["SGD: w_t = w_{t−1} − lr·g_t"],
+        [msg("SGD: w_t = w_{t−1} − lr·g_t")],
     )
     lr_value = setup.params["lr"]
     wrong_variants = []
@@ -473,7 +513,7 @@ def sgd(
         wrong_variants.append(
             (
                 "weight_decay_not_scaled_by_lr",
-                "Subtracted λ·w without the learning rate; torch's decay is lr·λ·w per step.",
+                msg("Subtracted λ·w without the learning rate; torch's decay is lr·λ·w per step."),
                 Variant(decay="unscaled"),
             )
         )
@@ -483,7 +523,7 @@ def sgd(
         [
             (
                 "lr_forgotten",
-                "Subtracted the raw gradient: the step is lr·g, not g.",
+                msg("Subtracted the raw gradient: the step is lr·g, not g."),
                 _sgd_rule(sympy.Integer(1)),
             )
         ],
@@ -502,10 +542,19 @@ def _momentum_rule(lr: sympy.Rational, beta: sympy.Rational, form: str) -> Rule:
         v = _plus(_scale(beta, v_prev), _scale(damp, g))
         update = _scale(lr, v)
         if form == "ema":
-            text = f"v{t} = β·v{t - 1} + (1−β)·g{t} = {_show(v)}"
+            text = msg(
+                "v{t} = β·v{value} + (1−β)·g{t} = {v}", t=str(t), value=str(t - 1), v=str(_show(v))
+            )
         else:
-            text = f"v{t} = β·v{t - 1} + g{t} = {_show(v)}"
-        return {"v": v}, update, {"v": v}, [text, f"update = lr·v{t} = {_show(update)}"]
+            text = msg(
+                "v{t} = β·v{value} + g{t} = {v}", t=str(t), value=str(t - 1), v=str(_show(v))
+            )
+        return (
+            {"v": v},
+            update,
+            {"v": v},
+            [text, msg("update = lr·v{t} = {update}", t=str(t), update=str(_show(update)))],
+        )
 
     return rule
 
@@ -538,9 +587,11 @@ def momentum(
         raise ParamError("form", f"expected 'torch' or 'ema', got {form!r}")
     b = _beta(beta, "beta")
     if form == "ema":
-        intro = "Momentum (EMA form): v_t = β·v_{t−1} + (1−β)·g_t, w_t = w_{t−1} − lr·v_t, v0 = 0"
+        intro = msg(
+            "Momentum (EMA form): v_t = β·v_{t−1} + (1−β)·g_t, w_t = w_{t−1} − lr·v_t, v0 = 0"
+        )
     else:
-        intro = "Momentum (torch form): v_t = β·v_{t−1} + g_t, w_t = w_{t−1} − lr·v_t, v0 = 0"
+        intro = msg("Momentum (torch form): v_t = β·v_{t−1} + g_t, w_t = w_{t−1} − lr·v_t, v0 = 0")
     setup = _setup(
         "optim.momentum",
         weights,
@@ -550,20 +601,24 @@ def momentum(
         lr,
         weight_decay,
         {"beta": b, "form": form},
-        [f"β = {_show(b)}", intro],
+        [msg("β = {b}", b=str(_show(b))), intro],
     )
     lr_value = setup.params["lr"]
     other = "ema" if form == "torch" else "torch"
     wrong = [
         (
             "other_momentum_form",
-            f"Used the {other} form of momentum; the question uses the {form} form"
-            + (" (v = βv + g)." if form == "torch" else " (v = βv + (1−β)g)."),
+            msg(
+                "Used the {other} form of momentum; the question uses the {form} form ({rule}).",
+                other=other,
+                form=form,
+                rule="v = βv + g" if form == "torch" else "v = βv + (1−β)g",
+            ),
             _momentum_rule(lr_value, b, other),
         ),
         (
             "momentum_forgotten",
-            "Took plain SGD steps: the velocity v carries the earlier gradients along.",
+            msg("Took plain SGD steps: the velocity v carries the earlier gradients along."),
             _sgd_rule(lr_value),
         ),
     ]
@@ -571,7 +626,9 @@ def momentum(
         wrong.append(
             (
                 "beta_swapped",
-                "Swapped β and 1−β: the old velocity is weighted by β, the new gradient by 1−β.",
+                msg(
+                    "Swapped β and 1−β: the old velocity is weighted by β, the new gradient by 1−β."
+                ),
                 _momentum_rule(lr_value, 1 - b, "ema"),
             )
         )
@@ -579,7 +636,7 @@ def momentum(
         wrong.append(
             (
                 "velocity_decay_on_gradient",
-                "Multiplied the gradient by β (v = v + β·g); β multiplies the old velocity.",
+                msg("Multiplied the gradient by β (v = v + β·g); β multiplies the old velocity."),
                 _swapped_torch_rule(lr_value, b),
             )
         )
@@ -604,9 +661,9 @@ def _nesterov_rule(lr: sympy.Rational, beta: sympy.Rational, old_buffer: bool = 
         direction = _plus(g, _scale(beta, v_prev if old_buffer else v))
         update = _scale(lr, direction)
         lines = [
-            f"v{t} = β·v{t - 1} + g{t} = {_show(v)}",
-            f"d{t} = g{t} + β·v{t} = {_show(direction)}",
-            f"update = lr·d{t} = {_show(update)}",
+            msg("v{t} = β·v{value} + g{t} = {v}", t=str(t), value=str(t - 1), v=str(_show(v))),
+            msg("d{t} = g{t} + β·v{t} = {direction}", t=str(t), direction=str(_show(direction))),
+            msg("update = lr·d{t} = {update}", t=str(t), update=str(_show(update))),
         ]
         return {"v": v}, update, {"v": v, "direction": direction}, lines
 
@@ -643,25 +700,29 @@ def nesterov(
         weight_decay,
         {"beta": b},
         [
-            f"β = {_show(b)}",
-            "Nesterov (torch): v_t = β·v_{t−1} + g_t, d_t = g_t + β·v_t, w_t = w_{t−1} − lr·d_t",
+            msg("β = {b}", b=str(_show(b))),
+            msg(
+                "Nesterov (torch): v_t = β·v_{t−1} + g_t, d_t = g_t + β·v_t, w_t = w_{t−1} − lr·d_t"
+            ),
         ],
     )
     lr_value = setup.params["lr"]
     wrong = [
         (
             "nesterov_as_plain_momentum",
-            "Stepped along v alone (plain momentum); Nesterov steps along g + β·v.",
+            msg("Stepped along v alone (plain momentum); Nesterov steps along g + β·v."),
             _momentum_rule(lr_value, b, "torch"),
         ),
         (
             "nesterov_with_old_velocity",
-            "Used the previous velocity in the look-ahead (g + β·v_{t−1}); torch uses the new v_t.",
+            msg(
+                "Used the previous velocity in the look-ahead (g + β·v_{t−1}); torch uses the new v_t."
+            ),
             _nesterov_rule(lr_value, b, old_buffer=True),
         ),
         (
             "momentum_forgotten",
-            "Took plain SGD steps: the velocity v carries the earlier gradients along.",
+            msg("Took plain SGD steps: the velocity v carries the earlier gradients along."),
             _sgd_rule(lr_value),
         ),
     ]
@@ -701,15 +762,15 @@ def _adagrad_rule(
         v = _plus(v_prev, squares) if accumulate else squares
         update = _adaptive_step(lr, g, v, eps, eps_inside, root)
         lines = [
-            f"v{t} = v{t - 1} + g{t}² = {_show(v)}",
-            f"update = lr·g{t}/(√v{t} + ε) = {_show(update)}",
+            msg("v{t} = v{value} + g{t}² = {v}", t=str(t), value=str(t - 1), v=str(_show(v))),
+            msg("update = lr·g{t}/(√v{t} + ε) = {update}", t=str(t), update=str(_show(update))),
         ]
         return {"v": v}, update, {"v": v}, lines
 
     return rule
 
 
-_EPS_INSIDE = "Put ε inside the square root (√(v + ε)); torch adds it outside: √v + ε."
+_EPS_INSIDE = msg("Put ε inside the square root (√(v + ε)); torch adds it outside: √v + ε.")
 
 
 @solver(
@@ -741,19 +802,24 @@ def adagrad(
         lr,
         weight_decay,
         {"eps": e},
-        [f"ε = {_show(e)}", "Adagrad: v_t = v_{t−1} + g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)"],
+        [
+            msg("ε = {e}", e=str(_show(e))),
+            msg("Adagrad: v_t = v_{t−1} + g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)"),
+        ],
     )
     lr_value = setup.params["lr"]
     wrong = [
         (
             "adagrad_without_accumulation",
-            "Divided by the current |g| only; Adagrad divides by the root of the sum of all g².",
+            msg(
+                "Divided by the current |g| only; Adagrad divides by the root of the sum of all g²."
+            ),
             _adagrad_rule(lr_value, e, accumulate=False),
         ),
         ("eps_inside_sqrt", _EPS_INSIDE, _adagrad_rule(lr_value, e, eps_inside=True)),
         (
             "sqrt_forgotten",
-            "Divided by v itself; the denominator is the square root √v + ε.",
+            msg("Divided by v itself; the denominator is the square root √v + ε."),
             _adagrad_rule(lr_value, e, root=False),
         ),
     ]
@@ -771,8 +837,10 @@ def _rmsprop_rule(
         v = [beta * vi + (1 - beta) * gi**2 for vi, gi in zip(v_prev, g, strict=True)]
         update = _adaptive_step(lr, g, v, eps, eps_inside)
         lines = [
-            f"v{t} = β·v{t - 1} + (1−β)·g{t}² = {_show(v)}",
-            f"update = lr·g{t}/(√v{t} + ε) = {_show(update)}",
+            msg(
+                "v{t} = β·v{value} + (1−β)·g{t}² = {v}", t=str(t), value=str(t - 1), v=str(_show(v))
+            ),
+            msg("update = lr·g{t}/(√v{t} + ε) = {update}", t=str(t), update=str(_show(update))),
         ]
         return {"v": v}, update, {"v": v}, lines
 
@@ -811,21 +879,23 @@ def rmsprop(
         weight_decay,
         {"beta": b, "eps": e},
         [
-            f"β = {_show(b)}, ε = {_show(e)}",
-            "RMSprop: v_t = β·v_{t−1} + (1−β)·g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)",
+            msg("β = {b}, ε = {e}", b=str(_show(b)), e=str(_show(e))),
+            msg("RMSprop: v_t = β·v_{t−1} + (1−β)·g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)"),
         ],
     )
     lr_value = setup.params["lr"]
     wrong = [
         (
             "rmsprop_as_adagrad",
-            "Summed the squared gradients (Adagrad); RMSprop keeps a decaying average βv + (1−β)g².",
+            msg(
+                "Summed the squared gradients (Adagrad); RMSprop keeps a decaying average βv + (1−β)g²."
+            ),
             _adagrad_rule(lr_value, e),
         ),
         ("eps_inside_sqrt", _EPS_INSIDE, _rmsprop_rule(lr_value, b, e, eps_inside=True)),
         (
             "beta_swapped",
-            "Swapped β and 1−β: the old average is weighted by β, the new g² by 1−β.",
+            msg("Swapped β and 1−β: the old average is weighted by β, the new g² by 1−β."),
             _rmsprop_rule(lr_value, 1 - b, e),
         ),
     ]
@@ -855,11 +925,21 @@ def _adam_rule(
             m_hat, v_hat = m, v
         update = _adaptive_step(lr, m_hat, v_hat, eps, eps_inside)
         lines = [
-            f"m{t} = β1·m{t - 1} + (1−β1)·g{t} = {_show(m)}",
-            f"v{t} = β2·v{t - 1} + (1−β2)·g{t}² = {_show(v)}",
-            f"m̂{t} = m{t}/(1−β1^{t}) = {_show(m_hat)}",
-            f"v̂{t} = v{t}/(1−β2^{t}) = {_show(v_hat)}",
-            f"update = lr·m̂{t}/(√v̂{t} + ε) = {_show(update)}",
+            msg(
+                "m{t} = β1·m{value} + (1−β1)·g{t} = {m}",
+                t=str(t),
+                value=str(t - 1),
+                m=str(_show(m)),
+            ),
+            msg(
+                "v{t} = β2·v{value} + (1−β2)·g{t}² = {v}",
+                t=str(t),
+                value=str(t - 1),
+                v=str(_show(v)),
+            ),
+            msg("m̂{t} = m{t}/(1−β1^{t}) = {m_hat}", t=str(t), m_hat=str(_show(m_hat))),
+            msg("v̂{t} = v{t}/(1−β2^{t}) = {v_hat}", t=str(t), v_hat=str(_show(v_hat))),
+            msg("update = lr·m̂{t}/(√v̂{t} + ε) = {update}", t=str(t), update=str(_show(update))),
         ]
         named = {"m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat}
         return {"m": m, "v": v}, update, named, lines
@@ -901,22 +981,29 @@ def adam(
         weight_decay,
         {"beta1": b1, "beta2": b2, "eps": e},
         [
-            f"β1 = {_show(b1)}, β2 = {_show(b2)}, ε = {_show(e)}",
-            "Adam: m_t = β1·m_{t−1} + (1−β1)·g_t, v_t = β2·v_{t−1} + (1−β2)·g_t²,",
-            "Bias correction: m̂_t = m_t/(1−β1^t), v̂_t = v_t/(1−β2^t); w_t = w_{t−1} − lr·m̂_t/(√v̂_t + ε)",
+            msg(
+                "β1 = {b1}, β2 = {b2}, ε = {e}",
+                b1=str(_show(b1)),
+                b2=str(_show(b2)),
+                e=str(_show(e)),
+            ),
+            msg("Adam: m_t = β1·m_{t−1} + (1−β1)·g_t, v_t = β2·v_{t−1} + (1−β2)·g_t²,"),
+            msg(
+                "Bias correction: m̂_t = m_t/(1−β1^t), v̂_t = v_t/(1−β2^t); w_t = w_{t−1} − lr·m̂_t/(√v̂_t + ε)"
+            ),
         ],
     )
     lr_value = setup.params["lr"]
     wrong = [
         (
             "bias_correction_forgotten",
-            "Used m and v without bias correction; divide by 1−β1^t and 1−β2^t first.",
+            msg("Used m and v without bias correction; divide by 1−β1^t and 1−β2^t first."),
             _adam_rule(lr_value, b1, b2, e, corrected=False),
         ),
         ("eps_inside_sqrt", _EPS_INSIDE, _adam_rule(lr_value, b1, b2, e, eps_inside=True)),
         (
             "betas_swapped",
-            "Swapped β1 and β2: β1 averages the gradients, β2 the squared gradients.",
+            msg("Swapped β1 and β2: β1 averages the gradients, β2 the squared gradients."),
             _adam_rule(lr_value, b2, b1, e),
         ),
     ]

@@ -18,6 +18,7 @@ from typing import Any
 import sympy
 
 from reference.core import Misconception, ParamError, Solution, exact, exact_vector, fmt, solver
+from reference.messages import Msg, msg
 
 NAME = "regularization.classify"
 
@@ -54,32 +55,46 @@ def classify_vector(
     zeros = sum(1 for v in w if v == 0)
     if zeros:
         return L1, (
-            f"{zeros} of {len(w)} weights are exactly 0 → sparse → L1 "
-            "(L1's constant pull λ·sign(w) drives weights to exactly zero)"
+            msg(
+                "{zeros} of {n_w} weights are exactly 0 → sparse → L1 (L1's constant pull λ·sign(w) drives weights to exactly zero)",
+                zeros=str(zeros),
+                n_w=str(len(w)),
+            )
         )
     top, low = max(mags), min(mags)
     spread = (top - low) / top
     if top <= max_abs and spread <= max_spread:
         return L2, (
-            f"no zeros; max |w| = {fmt(top)} ≤ {fmt(max_abs)} and spread "
-            f"(max − min)/max = {fmt(spread)} ≤ {fmt(max_spread)} → small and even → L2 "
-            "(L2's pull λ·w shrinks all weights in proportion, none to exactly zero)"
+            msg(
+                "no zeros; max |w| = {top} ≤ {max_abs} and spread (max − min)/max = {spread} ≤ {max_spread} → small and even → L2 (L2's pull λ·w shrinks all weights in proportion, none to exactly zero)",
+                top=fmt(top),
+                max_abs=fmt(max_abs),
+                spread=fmt(spread),
+                max_spread=fmt(max_spread),
+            )
         )
     why = []
     if top > max_abs:
-        why.append(f"max |w| = {fmt(top)} > {fmt(max_abs)} (large)")
+        why.append(msg("max |w| = {top} > {max_abs} (large)", top=fmt(top), max_abs=fmt(max_abs)))
     if spread > max_spread:
-        why.append(f"spread (max − min)/max = {fmt(spread)} > {fmt(max_spread)} (uneven)")
-    return NONE, "no zeros; " + " and ".join(why) + " → no sign of a penalty → none"
+        why.append(
+            msg(
+                "spread (max − min)/max = {spread} > {max_spread} (uneven)",
+                spread=fmt(spread),
+                max_spread=fmt(max_spread),
+            )
+        )
+    reasons = why[0] if len(why) == 1 else msg("{first} and {second}", first=why[0], second=why[1])
+    return NONE, msg("no zeros; {reasons} → no sign of a penalty → none", reasons=reasons)
 
 
 # (id, label it applies to, wrong label, explanation). The explanations say why it is wrong.
-_WRONG_READINGS: tuple[tuple[str, str, str, str], ...] = (
+_WRONG_READINGS: tuple[tuple[str, str, str, Msg], ...] = (
     (
         "zeros_read_as_l2",
         L1,
         L2,
-        (
+        msg(
             "L2 shrinks weights towards zero but its pull λ·w vanishes as w does, so it almost "
             "never makes a weight exactly 0; exact zeros are the mark of L1."
         ),
@@ -88,7 +103,7 @@ _WRONG_READINGS: tuple[tuple[str, str, str, str], ...] = (
         "sparse_read_as_none",
         L1,
         NONE,
-        (
+        msg(
             "A large weight does not rule out L1: L1 keeps the few useful weights and zeros the "
             "rest; the exact zeros decide."
         ),
@@ -97,7 +112,7 @@ _WRONG_READINGS: tuple[tuple[str, str, str, str], ...] = (
         "small_weights_called_l1",
         L2,
         L1,
-        (
+        msg(
             "Small is not zero: L1 would have set some weights exactly to 0; small, nearly equal "
             "weights with no zeros are what L2's proportional shrinkage leaves."
         ),
@@ -106,7 +121,7 @@ _WRONG_READINGS: tuple[tuple[str, str, str, str], ...] = (
         "l2_confused_with_none",
         L2,
         NONE,
-        (
+        msg(
             "Small, nearly equal weights are the effect of L2's shrinkage; without a penalty "
             "weights grow large and uneven."
         ),
@@ -115,7 +130,7 @@ _WRONG_READINGS: tuple[tuple[str, str, str, str], ...] = (
         "l2_confused_with_none",
         NONE,
         L2,
-        (
+        msg(
             "Large or very uneven weights show that nothing penalised their size; L2 would have "
             "kept them small and even."
         ),
@@ -124,7 +139,7 @@ _WRONG_READINGS: tuple[tuple[str, str, str, str], ...] = (
         "large_weights_called_l1",
         NONE,
         L1,
-        (
+        msg(
             "L1 is recognised by exact zeros (sparsity), not by large weights; with no zero weight "
             "there is no sign of L1."
         ),
@@ -134,14 +149,21 @@ _WRONG_READINGS: tuple[tuple[str, str, str, str], ...] = (
 
 def _misconceptions(key: dict[str, str]) -> tuple[Misconception, ...]:
     """One misconception per wrong reading that applies to at least one vector."""
-    merged: dict[str, tuple[list[str], dict[str, str]]] = {}
+    merged: dict[str, tuple[list[Msg], dict[str, str]]] = {}
     for mid, right, wrong, why in _WRONG_READINGS:
         hit = {name: wrong for name, label in key.items() if label == right}
         if hit:
             texts, vals = merged.setdefault(mid, ([], {}))
             texts.append(why)
             vals.update(hit)
-    return tuple(Misconception(mid, " ".join(t), v) for mid, (t, v) in merged.items())
+    return tuple(Misconception(mid, _joined(t), v) for mid, (t, v) in merged.items())
+
+
+def _joined(sentences: list[Msg]) -> Msg:
+    """Several explanations of one misconception as one message."""
+    if len(sentences) == 1:
+        return sentences[0]
+    return msg("{first} {second}", first=sentences[0], second=_joined(sentences[1:]))
 
 
 @solver(
@@ -180,13 +202,16 @@ def classify(weights: Any, max_abs: Any = 1, max_spread: Any = "0.5") -> Solutio
     values: dict[str, str] = {}
     steps = [
         (
-            f"Rules: exact zeros → L1; else max|w| ≤ {fmt(limit)} and (max − min)/max ≤ "
-            f"{fmt(spread)} → L2; else none."
+            msg(
+                "Rules: exact zeros → L1; else max|w| ≤ {limit} and (max − min)/max ≤ {spread} → L2; else none.",
+                limit=fmt(limit),
+                spread=fmt(spread),
+            )
         )
     ]
     for name, vec in vectors.items():
         label, reason = classify_vector(vec, limit, spread)
         values[name] = label
-        steps.append(f"{name} = {fmt(vec)}: {reason}")
+        steps.append(msg("{name} = {vec}: {reason}", name=str(name), vec=fmt(vec), reason=reason))
     params = {"weights": weights, "max_abs": max_abs, "max_spread": max_spread}
     return Solution(NAME, params, values, tuple(steps), _misconceptions(values))

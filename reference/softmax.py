@@ -26,6 +26,7 @@ from reference.core import (
     exact_vector,
     solver,
 )
+from reference.messages import msg
 
 #: Significant digits of a reported irrational value.
 PRECISION_DIGITS = 30
@@ -104,22 +105,22 @@ def softmax(logits: Any, T: Any = 1) -> Solution:
     total = sum(exps)
     key = {"probabilities": probabilities, "scaled_logits": scaled}
     steps = (
-        f"z = {_show(z)}, T = {_show(t)}",
-        f"z/T = {_show(scaled)}",
-        f"exp(z/T) = {_show(_settled(exps))}",
-        f"Σ exp(z/T) = {_show(_settle(total))}",
-        f"p = exp(z/T)/Σ = {_show(probabilities)}",
+        msg("z = {z}, T = {t}", z=str(_show(z)), t=str(_show(t))),
+        msg("z/T = {scaled}", scaled=str(_show(scaled))),
+        msg("exp(z/T) = {value}", value=str(_show(_settled(exps)))),
+        msg("Σ exp(z/T) = {value}", value=str(_show(_settle(total)))),
+        msg("p = exp(z/T)/Σ = {probabilities}", probabilities=str(_show(probabilities))),
     )
     top = max(range(len(z)), key=lambda i: z[i])
     candidates = [
         (
             "temperature_ignored",
-            "Computed softmax(z) at T = 1; the logits must be divided by T first.",
+            msg("Computed softmax(z) at T = 1; the logits must be divided by T first."),
             {"probabilities": _settled(softmax_exprs(z)), "scaled_logits": list(z)},
         ),
         (
             "temperature_multiplied",
-            "Multiplied the logits by T; the temperature divides them: exp(zᵢ/T).",
+            msg("Multiplied the logits by T; the temperature divides them: exp(zᵢ/T)."),
             {
                 "probabilities": _settled(softmax_exprs(z, 1 / t)),
                 "scaled_logits": [zi * t for zi in z],
@@ -127,12 +128,12 @@ def softmax(logits: Any, T: Any = 1) -> Solution:
         ),
         (
             "no_normalisation",
-            "Stopped at exp(zᵢ/T); divide by the sum so the probabilities add up to 1.",
+            msg("Stopped at exp(zᵢ/T); divide by the sum so the probabilities add up to 1."),
             {"probabilities": _settled(exps)},
         ),
         (
             "argmax_one_hot",
-            "Gave a one-hot vector at the largest logit; softmax keeps every class's share.",
+            msg("Gave a one-hot vector at the largest logit; softmax keeps every class's share."),
             {"probabilities": [sympy.Integer(int(i == top)) for i in range(len(z))]},
         ),
     ]
@@ -140,7 +141,7 @@ def softmax(logits: Any, T: Any = 1) -> Solution:
         candidates.append(
             (
                 "exp_forgotten",
-                "Divided the logits by their sum; softmax normalises exp(zᵢ/T), not zᵢ/T.",
+                msg("Divided the logits by their sum; softmax normalises exp(zᵢ/T), not zᵢ/T."),
                 {"probabilities": [s / sum(scaled) for s in scaled]},
             )
         )
@@ -238,31 +239,62 @@ def distillation(
     key = {name: _settle_any(e[name]) for name in names}
     key["loss"] = _settle(loss_expr)
     steps = (
-        f"s = {_show(s)}, t = {_show(t)}, label y = {y}, T = {_show(temp)}, α = {_show(a)}",
-        f"teacher_soft = softmax(t/T) = {_show(key['teacher_soft'])}",
-        f"student_soft = softmax(s/T) = {_show(key['student_soft'])}",
-        f"softmax(s) = {_show(key['student_probs'])}",
-        f"ce_hard = −log softmax(s)[{y}] = {_show(key['ce_hard'])}",
-        f"kl_soft = Σ teacher_softᵢ·log(teacher_softᵢ/student_softᵢ) = {_show(key['kl_soft'])}",
-        (
-            f"ce_soft = −Σ teacher_softᵢ·log student_softᵢ = {_show(key['ce_soft'])}"
-            " (= kl_soft + entropy of teacher_soft)"
+        msg(
+            "s = {s}, t = {t}, label y = {y}, T = {temp}, α = {a}",
+            s=str(_show(s)),
+            t=str(_show(t)),
+            y=str(y),
+            temp=str(_show(temp)),
+            a=str(_show(a)),
+        ),
+        msg(
+            "teacher_soft = softmax(t/T) = {teacher_soft}",
+            teacher_soft=str(_show(key["teacher_soft"])),
+        ),
+        msg(
+            "student_soft = softmax(s/T) = {student_soft}",
+            student_soft=str(_show(key["student_soft"])),
+        ),
+        msg("softmax(s) = {student_probs}", student_probs=str(_show(key["student_probs"]))),
+        msg(
+            "ce_hard = −log softmax(s)[{y}] = {ce_hard}",
+            y=str(y),
+            ce_hard=str(_show(key["ce_hard"])),
+        ),
+        msg(
+            "kl_soft = Σ teacher_softᵢ·log(teacher_softᵢ/student_softᵢ) = {kl_soft}",
+            kl_soft=str(_show(key["kl_soft"])),
         ),
         (
-            f"loss = α·ce_hard + (1−α)·T²·kl_soft = {_show(a)}·{_show(key['ce_hard'])}"
-            f" + {_show(1 - a)}·{_show(temp**2)}·{_show(key['kl_soft'])} = {_show(key['loss'])}"
+            msg(
+                "ce_soft = −Σ teacher_softᵢ·log student_softᵢ = {ce_soft} (= kl_soft + entropy of teacher_soft)",
+                ce_soft=str(_show(key["ce_soft"])),
+            )
+        ),
+        (
+            msg(
+                "loss = α·ce_hard + (1−α)·T²·kl_soft = {a}·{ce_hard} + {value}·{value2}·{kl_soft} = {loss}",
+                a=str(_show(a)),
+                ce_hard=str(_show(key["ce_hard"])),
+                value=str(_show(1 - a)),
+                value2=str(_show(temp**2)),
+                kl_soft=str(_show(key["kl_soft"])),
+                loss=str(_show(key["loss"])),
+            )
         ),
     )
     at_one = _parts(s, t, y, sympy.Integer(1))
     candidates = [
         (
             "t_squared_forgotten",
-            "Left out the T² factor; it keeps the soft-target gradients on the hard loss's scale.",
+            msg(
+                "Left out the T² factor; it keeps the soft-target gradients on the hard loss's scale."
+            ),
             {"loss": loss(e["ce_hard"], e["kl_soft"], a, 1)},
         ),
         (
             "kl_direction_reversed",
-            "Computed KL(student ‖ teacher); distillation uses KL(teacher ‖ student).",
+            msg("Computed KL(student ‖ teacher); distillation uses KL(teacher ‖ student)."),
             {
                 "kl_soft": _settle(e["kl_reversed"]),
                 "loss": loss(e["ce_hard"], e["kl_reversed"], a, temp**2),
@@ -270,12 +302,12 @@ def distillation(
         ),
         (
             "alpha_swapped",
-            "Put α on the soft loss; α weights the hard-label loss and 1−α the soft one.",
+            msg("Put α on the soft loss; α weights the hard-label loss and 1−α the soft one."),
             {"loss": loss(e["ce_hard"], e["kl_soft"], 1 - a, temp**2)},
         ),
         (
             "soft_targets_at_t1",
-            "Softened nothing: the soft targets use softmax(t/T) and softmax(s/T), not T = 1.",
+            msg("Softened nothing: the soft targets use softmax(t/T) and softmax(s/T), not T = 1."),
             {
                 "teacher_soft": _settled(at_one["teacher_soft"]),
                 "student_soft": _settled(at_one["student_soft"]),
@@ -286,7 +318,7 @@ def distillation(
         ),
         (
             "hard_loss_at_temperature",
-            "Took the hard-label loss on softmax(s/T); it uses the student at T = 1.",
+            msg("Took the hard-label loss on softmax(s/T); it uses the student at T = 1."),
             {
                 "ce_hard": _settle(e["ce_hard_at_t"]),
                 "loss": loss(e["ce_hard_at_t"], e["kl_soft"], a, temp**2),
@@ -295,8 +327,9 @@ def distillation(
         (
             "soft_ce_instead_of_kl",
             (
-                "Used the soft cross-entropy in the loss; it exceeds the KL term by the teacher's "
-                "entropy (same gradient, different value)."
+                msg(
+                    "Used the soft cross-entropy in the loss; it exceeds the KL term by the teacher's entropy (same gradient, different value)."
+                )
             ),
             {"loss": loss(e["ce_hard"], e["ce_soft"], a, temp**2)},
         ),

@@ -17,7 +17,7 @@ from grader.extract.variables import Unsupported
 from grader.numbers import NumberError, Reading, clean, readings
 from grader.results import PartResult, Status
 from reference.core import decimal_text
-from reference.messages import Msg, english, msg, verbatim
+from reference.messages import Msg, msg, verbatim
 
 if TYPE_CHECKING:
     from grader.rubric import KnownMistake, ResolvedPart
@@ -110,7 +110,7 @@ def result(
         score=float(part.points * fraction),
         max_score=float(part.points),
         status=status,
-        feedback=english(messages),
+        messages=messages,
         got=got,
         expected=show(part.expected) if part.reveal else None,
         **extra,

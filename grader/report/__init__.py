@@ -11,7 +11,6 @@ from pathlib import Path
 from grader.classresults import AssignmentResults, ClassResults
 from grader.fsutil import atomic_write_text
 from grader.report import exports as _exports
-from grader.report import html
 from grader.report.exports import page_names
 from grader.report.i18n import check_lang
 from grader.report.terminal import summary_table
@@ -39,6 +38,17 @@ def _entries(
         for result in sorted(results, key=lambda r: r.student):
             entries.setdefault(result.student, []).append((rubric, result))
     return entries
+
+
+def class_page_name(assignment: str) -> str:
+    """The file of one assignment's class page when a run grades several."""
+    return f"class-{page_names([assignment])[assignment]}.html"
+
+
+def common_lang(classes: Sequence[AssignmentResults]) -> str:
+    """The rubrics' language when they share one, else English (the overview's)."""
+    langs = {rubric.model.lang for rubric, _ in classes}
+    return langs.pop() if len(langs) == 1 else "en"
 
 
 def write_reports(
@@ -74,7 +84,9 @@ def write_reports(
     out = Path(out)
     class_lang = lang or (classes[0][0].model.lang if classes else "en")
     entries = _entries(classes)
-    names = page_names(list(entries))
+    names = page_names(
+        list(entries), reserved={class_page_name(r.assignment)[:-5] for r, _ in classes}
+    )
     written: list[Path] = []
 
     def write(name: str, text: str) -> None:
@@ -82,11 +94,40 @@ def write_reports(
         written.append(atomic_write_text(out / name, text, durable=False))
 
     if "html" in formats:
+        from grader.report import html  # jinja2 and matplotlib: loaded only for pages
+
         pages = {student: f"{names[student]}.html" for student in entries}
-        write(
-            "index.html",
-            html.render_index(classes, lang=class_lang, student_pages=pages, notes=list(notes)),
-        )
+        if len(classes) > 1:
+            # Several assignments: an overview, and each assignment's class page in its
+            # own rubric's language (not one page of "no submission" cells and a total
+            # over assignments no student took all of).
+            class_pages = {r.assignment: class_page_name(r.assignment) for r, _ in classes}
+            write(
+                "index.html",
+                html.render_overview(
+                    classes,
+                    lang=lang or common_lang(classes),
+                    class_pages=class_pages,
+                    student_pages=pages,
+                    notes=list(notes),
+                ),
+            )
+            for assignment in classes:
+                rubric = assignment[0]
+                write(
+                    class_pages[rubric.assignment],
+                    html.render_index(
+                        [assignment],
+                        lang=lang or rubric.model.lang,
+                        student_pages=pages,
+                        notes=list(notes),
+                    ),
+                )
+        else:
+            write(
+                "index.html",
+                html.render_index(classes, lang=class_lang, student_pages=pages, notes=list(notes)),
+            )
         for student, mine in entries.items():
             page_lang = lang or mine[0][0].model.lang
             write(pages[student], html.render_student(student, mine, lang=page_lang))

@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from grader.classresults import AssignmentResults
+from grader.display import score_text as _score_text
+from grader.display import score_value
+from grader.i18n import render
 from grader.report.i18n import answer_text, label
 from grader.results import SubmissionResult
 from grader.rubric import Rubric
@@ -23,19 +26,19 @@ _RESERVED = {"index"}
 
 
 def score_text(value: float) -> str:
-    """A score for a gradebook: ASCII digits, at most six decimals, no exponent, no ``-0``."""
-    text = f"{round(value, 6):.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    """A score for a gradebook: the one display policy (:mod:`grader.display`) in ASCII
+    digits, whatever the report language, because gradebooks parse them."""
+    return _score_text(value, "en")
 
 
-def page_names(students: Sequence[str]) -> dict[str, str]:
+def page_names(students: Sequence[str], reserved: Iterable[str] = ()) -> dict[str, str]:
     """A distinct, safe file stem for each student (letters of any script kept).
 
     Path separators, control and direction characters become ``_``; a stem that is taken
-    (or names a class-wide page such as ``index``) gets a suffix.
+    (or names a class-wide page such as ``index`` or one of ``reserved``) gets a suffix.
     """
     names: dict[str, str] = {}
-    used: set[str] = set()
+    used: set[str] = {name.lower() for name in reserved}
     for student in sorted(set(students)):
         text = unicodedata.normalize("NFC", student)
         stem = (
@@ -132,13 +135,29 @@ def results_json(
             {
                 "id": rubric.assignment,
                 "title": rubric.title(rubric.model.lang),
-                "max_score": float(rubric.max_score),
+                "max_score": score_value(float(rubric.max_score)),
             }
             for rubric, _ in classes
         ],
         "results": [
-            r.to_json() for _, results in classes for r in sorted(results, key=lambda r: r.student)
+            _shown_scores(r.to_json())
+            for _, results in classes
+            for r in sorted(results, key=lambda r: r.student)
         ],
+    }
+
+
+def _shown_scores(data: dict[str, Any]) -> dict[str, Any]:
+    """A result's JSON with every score rounded by the display policy."""
+    parts = [
+        {**p, "score": score_value(p["score"]), "max_score": score_value(p["max_score"])}
+        for p in data["parts"]
+    ]
+    return {
+        **data,
+        "score": score_value(data["score"]),
+        "max_score": score_value(data["max_score"]),
+        "parts": parts,
     }
 
 
@@ -154,8 +173,10 @@ def gradescope_json(
             f"{rubric.title(lang)}: {score_text(result.score)} / {score_text(float(rubric.max_score))}"
         )
         if result.error:
-            outputs.append(f"{label(result.error.kind, lang)}: {result.error.message}")
-        outputs += list(result.notes)
+            outputs.append(
+                f"{label(result.error.kind, lang)}: {render(result.error.message, lang)}"
+            )
+        outputs += [render(n, lang) for n in result.notes]
         qnumbers = {q.id: i for i, q in enumerate(rubric.model.questions, start=1)}
         pnumbers: dict[str, int] = {}
         for part in result.parts:
@@ -166,8 +187,8 @@ def gradescope_json(
             lines.append(f"{label('your_answer', lang)}: {answer_text(part.got, score_text)}")
             if part.expected is not None and _revealed(rubric, part.id):
                 lines.append(f"{label('expected', lang)}: {answer_text(part.expected, score_text)}")
-            if part.feedback:
-                lines.append(part.feedback)
+            if part.messages:
+                lines.append(render(part.messages, lang))
             if part.overridden:
                 lines.append(
                     label("overridden", lang) + (f": {part.comment}" if part.comment else "")
@@ -176,8 +197,8 @@ def gradescope_json(
                 {
                     "name": f"{rubric.assignment} {part.id}" if many else part.id,
                     "number": f"{ai}.{number}" if many else number,
-                    "score": round(part.score, 6),
-                    "max_score": round(part.max_score, 6),
+                    "score": score_value(part.score),
+                    "max_score": score_value(part.max_score),
                     "status": "passed" if part.status == "correct" else "failed",
                     "output": "\n".join(lines),
                     "output_format": "text",
@@ -185,7 +206,7 @@ def gradescope_json(
                 }
             )
     return {
-        "score": round(sum(r.score for _, r in entries), 6),
+        "score": score_value(sum(r.score for _, r in entries)),
         "execution_time": round(sum(r.duration for _, r in entries), 3),
         "output": "\n".join(outputs),
         "output_format": "text",

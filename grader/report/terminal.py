@@ -9,9 +9,10 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.classresults import AssignmentResults
-from grader.report.exports import score_text
-from grader.report.i18n import answer_text, label
-from grader.results import SubmissionResult
+from grader.display import count_text, score_text
+from grader.i18n import render
+from grader.report.i18n import answer_text, label, run_label
+from grader.results import PartResult, SubmissionResult
 from grader.rubric import Rubric
 
 _STYLES = {"graded": "green", "timeout": "yellow"}
@@ -37,7 +38,7 @@ def summary_table(classes: Sequence[AssignmentResults]) -> Table:
             statuses.append(result.status)
             cells.append(f"{score_text(result.score)}/{score_text(float(rubric.max_score))}")
         status = next((s for s in statuses if s != "graded"), "graded")
-        cells.append(Text(status, style=_STYLES.get(status, "red")))
+        cells.append(Text(run_label(status, "en"), style=_STYLES.get(status, "red")))
         table.add_row(*cells)
     return table
 
@@ -58,14 +59,30 @@ def check_table(result: SubmissionResult, rubric: Rubric, lang: str) -> list[Tab
             escape(f"{score_text(part.score)}/{score_text(part.max_score)}"),
             f"[{colour}]{escape(label(part.status, lang))}[/]",
             escape(answer_text(part.got)),
-            escape(part.feedback),
+            escape(_feedback(part, lang)),
         )
     lines: list[Table | str] = [table]
     if result.error:
-        lines.append(f"[red]{escape(result.error.kind)}:[/] {escape(result.error.message)}")
-    lines += [f"[yellow]{escape(label('note', lang))}:[/] {escape(note)}" for note in result.notes]
+        message = render(result.error.message, lang)
+        lines.append(f"[red]{escape(label(result.error.kind, lang))}:[/] {escape(message)}")
+    lines += [
+        f"[yellow]{escape(label('note', lang))}:[/] {escape(render(note, lang))}"
+        for note in result.notes
+    ]
     lines.append(
         f"[bold]{escape(label('score', lang))} {score_text(result.score)} / "
         f"{score_text(result.max_score)}"
     )
     return lines
+
+
+def _feedback(part: PartResult, lang: str) -> str:
+    """The part's feedback, then the cells a matrix part got wrong (1-based, as a student
+    counts them), so the terminal says what ``--json`` lists in ``wrong_cells``."""
+    text = render(part.messages, lang)
+    if part.wrong_cells and part.status in ("wrong", "partial"):
+        cells = ", ".join(
+            f"({count_text(r + 1, lang)}, {count_text(c + 1, lang)})" for r, c in part.wrong_cells
+        )
+        text = f"{text}\n{label('wrong_cells', lang).format(cells=cells)}".strip()
+    return text

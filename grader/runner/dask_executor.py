@@ -24,6 +24,7 @@ from grader.extract.variables import Unsupported, decode
 from grader.results import RunError
 from grader.runner.base import ExecutorUnavailable, Limits, NotebookJob, NotebookRun
 from grader.runner.notebook import student_files
+from reference.messages import Msg, msg
 
 #: A student's folder larger than this is not shipped; the notebook alone goes, with a note.
 MAX_SHIPPED_BYTES = 64 * 1024 * 1024
@@ -63,10 +64,10 @@ def run_from_json(data: dict[str, Any]) -> NotebookRun:
     error = data.get("error")
     return NotebookRun(
         values={k: decode(v) for k, v in data.get("values", {}).items()},
-        error=RunError(**error) if error else None,
+        error=RunError.from_json(error) if error else None,
         duration=float(data.get("duration", 0.0)),
         sandbox=str(data.get("sandbox", "none")),
-        notes=list(data.get("notes", [])),
+        notes=[Msg.from_json(n) if isinstance(n, dict) else n for n in data.get("notes", [])],
         output=str(data.get("output", "")),
     )
 
@@ -177,8 +178,9 @@ class DaskExecutor:
                         self.notes.append(note)
                 yield job, run
             except Exception as exc:  # noqa: BLE001 - a lost worker is reported, the class goes on
+                reason = f"{type(exc).__name__}: {exc}"
                 error = RunError(
-                    "kernel_died", f"the Dask task failed: {type(exc).__name__}: {exc}"
+                    "kernel_died", msg("the Dask task failed: {reason}", reason=reason)
                 )
                 yield job, NotebookRun(values={}, error=error)
 

@@ -22,7 +22,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 
+from grader import outcomes
 from grader.extract.variables import EXTRACT_FUNCTION, EXTRACT_SOURCE, decode
+from grader.outcomes import RunOutcome
 from grader.results import RunError, cell_no
 from grader.runner.base import Limits, NotebookJob, NotebookRun
 from grader.runner.notebook import (
@@ -33,6 +35,7 @@ from grader.runner.notebook import (
     strip_ansi,
     student_files,
 )
+from reference.messages import Msg, msg
 
 #: Seconds allowed for reading the variables back after the cells.
 EXTRACT_TIMEOUT = 10.0
@@ -60,7 +63,9 @@ class _CappedClient(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
-def _cell_error(kind: str, message: str, cell: Cell, content: dict[str, Any] | None) -> RunError:
+def _cell_error(
+    kind: RunOutcome, message: Msg, cell: Cell, content: dict[str, Any] | None
+) -> RunError:
     content = content or {}
     tb = content.get("traceback")
     return RunError(
@@ -116,7 +121,7 @@ async def _run_cells(
         except CellTimeoutError:
             error = RunError(
                 kind="timeout",
-                message=f"cell {cell_no(cell.index)} ran longer than {job.limits.cell_timeout:g} s",
+                message=outcomes.cell_timeout(cell_no(cell.index), job.limits.cell_timeout),
                 cell_index=cell.index,
                 source=cell.source,
             )
@@ -126,7 +131,7 @@ async def _run_cells(
         except CellExecutionError as exc:
             error = RunError(
                 kind="error",
-                message=f"cell {cell_no(cell.index)} raised {exc.ename}: {exc.evalue}",
+                message=outcomes.cell_raised(cell_no(cell.index), exc.ename, exc.evalue),
                 cell_index=cell.index,
                 ename=exc.ename,
                 evalue=exc.evalue,
@@ -138,7 +143,9 @@ async def _run_cells(
             return (
                 RunError(
                     kind="kernel_died",
-                    message=f"the kernel died while running cell {cell_no(cell.index)}",
+                    message=msg(
+                        "the kernel died while running cell {cell}", cell=cell_no(cell.index)
+                    ),
                     cell_index=cell.index,
                     source=cell.source,
                 ),
@@ -196,12 +203,12 @@ async def run_notebook_async(job: NotebookJob) -> NotebookRun:
         except TimeoutError:
             error = RunError(
                 kind="timeout",
-                message=f"the notebook ran longer than {limits.notebook_timeout:g} s",
+                message=outcomes.notebook_timeout(limits.notebook_timeout),
             )
         except DeadKernelError:
-            error = RunError(kind="kernel_died", message="the kernel died")
+            error = RunError(kind="kernel_died", message=outcomes.kernel_died())
         except RuntimeError as exc:  # kernel failed to start: the grader's problem, reported
-            error = RunError(kind="kernel_died", message=f"the kernel could not start: {exc}")
+            error = RunError(kind="kernel_died", message=outcomes.kernel_died(str(exc)))
     if client.truncated:
         notes.append(f"output truncated at {limits.max_output_bytes} bytes")
     return NotebookRun(

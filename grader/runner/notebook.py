@@ -18,6 +18,7 @@ import nbformat
 
 from grader.results import RunError, cell_no
 from grader.yamlio import YamlError, parse_json, read_capped
+from reference.messages import msg
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -98,18 +99,28 @@ def load_notebook(path: Path) -> LoadedNotebook:
         raise InvalidNotebook(
             RunError(
                 kind="invalid_notebook",
-                message=f"{where}: not valid notebook JSON: {why.removeprefix('invalid JSON: ')}",
+                message=msg(
+                    "{where}: not valid notebook JSON: {why}",
+                    where=where,
+                    why=why.removeprefix("invalid JSON: "),
+                ),
             )
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells", None), list):
         raise InvalidNotebook(
-            RunError(kind="invalid_notebook", message=f"{path.name} has no list of cells")
+            RunError(
+                kind="invalid_notebook",
+                message=msg("{file} has no list of cells", file=path.name),
+            )
         )
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as exc:  # nbformat raises many types for odd files; all mean "invalid"
         raise InvalidNotebook(
-            RunError(kind="invalid_notebook", message=f"{path.name} is not a notebook: {exc}")
+            RunError(
+                kind="invalid_notebook",
+                message=msg("{file} is not a notebook: {detail}", file=path.name, detail=str(exc)),
+            )
         ) from exc
     cells: list[Cell] = []
     for index, cell in enumerate(nb.cells):
@@ -122,7 +133,11 @@ def load_notebook(path: Path) -> LoadedNotebook:
             raise InvalidNotebook(
                 RunError(
                     kind="invalid_notebook",
-                    message=f"{path.name}: cell {cell_no(index)} has a source that is not text",
+                    message=msg(
+                        "{file}: cell {cell} has a source that is not text",
+                        file=path.name,
+                        cell=cell_no(index),
+                    ),
                     cell_index=index,
                 )
             )
@@ -131,7 +146,11 @@ def load_notebook(path: Path) -> LoadedNotebook:
             raise InvalidNotebook(
                 RunError(
                     kind="invalid_notebook",
-                    message=f"{path.name}: cell {cell_no(index)} holds a lone surrogate (not text)",
+                    message=msg(
+                        "{file}: cell {cell} holds a lone surrogate (not text)",
+                        file=path.name,
+                        cell=cell_no(index),
+                    ),
                     cell_index=index,
                 )
             )

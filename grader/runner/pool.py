@@ -37,7 +37,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from grader import outcomes
 from grader.extract.variables import EXTRACT_SOURCE
+from grader.outcomes import RunOutcome
 from grader.results import RunError, cell_no
 from grader.runner import cgroups, scratch
 from grader.runner import sandbox as sb
@@ -64,15 +66,6 @@ WORKER_TASKS = 16
 MAX_START_FAILURES = 3
 #: Output past this many times the limit stops the notebook (output_limit).
 FLOOD_FACTOR = 10
-
-_SIGNAL_MEANING = {
-    "SIGSEGV": "a segmentation fault",
-    "SIGBUS": "a bus error",
-    "SIGABRT": "an abort",
-    "SIGKILL": "SIGKILL (out of memory or killed)",
-    "SIGXCPU": "its CPU-time limit",
-    "SIGFPE": "a floating-point exception",
-}
 
 
 @dataclass
@@ -280,7 +273,7 @@ def build_run(flight: _Flight, sandbox: str) -> NotebookRun:
     try:
         report = decode_stream(flight.stream)
     except InvalidResult as exc:
-        return run({}, RunError("invalid_result", _invalid_message(str(exc)), cell))
+        return run({}, RunError("invalid_result", outcomes.invalid_result(str(exc)), cell))
     values = report.values or {}
     if report.crash:
         notes.append("grader error in the student's process: " + report.crash[-2000:])
@@ -289,53 +282,43 @@ def build_run(flight: _Flight, sandbox: str) -> NotebookRun:
             f"variables read as they were after cell {cell_no(report.snapshot_after)}, "
             "the last cell that ended"
         )
-    where = f" in cell {cell_no(cell)}" if cell is not None else ""
+    shown_cell = cell_no(cell) if cell is not None else None
     source = sources.get(cell) if cell is not None else None
     exit_text = str((flight.exit or {}).get("exit", "no exit status"))
     if flight.oom:
-        message = (
-            f"the notebook's processes together needed more than the {limits.memory_mb} MB "
-            f"of memory allowed (stopped{where})"
-        )
+        message = outcomes.memory(limits.memory_mb, shown_cell)
         return run(values, RunError("memory_limit", message, cell, source=source))
     if flight.stopped == "cell_timeout":
         return run(
             values,
             RunError(
                 "timeout",
-                f"cell {cell_no(cell)} ran longer than {limits.cell_timeout:g} s",
+                outcomes.cell_timeout(cell_no(cell), limits.cell_timeout),
                 cell,
                 source=source,
             ),
         )
     if flight.stopped == "notebook_timeout":
-        message = f"the notebook ran longer than {limits.notebook_timeout:g} s (stopped{where})"
+        message = outcomes.notebook_timeout(limits.notebook_timeout, shown_cell)
         return run(values, RunError("timeout", message, cell, source=source))
     if flight.stopped == "output_limit":
-        message = (
-            f"the notebook wrote more than {flight.output_bytes} bytes of output{where} and "
-            f"was stopped (limit {limits.max_output_bytes} bytes)"
-        )
+        message = outcomes.output(flight.output_bytes, limits.max_output_bytes, shown_cell)
         return run(values, RunError("output_limit", message, cell, source=source))
     if flight.stopped == "worker_died":
-        message = "the worker running this notebook died; a fresh worker took over"
+        message = outcomes.worker_died()
         return run(values, RunError("worker_died", message, cell, source=source))
     if flight.stopped == "invalid_result":
-        return run({}, RunError("invalid_result", _invalid_message(flight.stream.problem), cell))
+        problem = flight.stream.problem
+        return run({}, RunError("invalid_result", outcomes.invalid_result(problem), cell))
     errors = report.errors
     if report.values is None or report.snapshot_after is not None:
         # No final values: the process ended (or was killed) before the extraction.
         if exit_text == "SIGXCPU":
-            kind, message = "timeout", f"the notebook used up its CPU time{where}"
+            kind, message = "timeout", outcomes.cpu_time(shown_cell)
         elif (flight.exit or {}).get("signaled"):
-            meaning = _SIGNAL_MEANING.get(exit_text, exit_text)
-            kind, message = "kernel_died", f"the notebook's process was killed by {meaning}{where}"
+            kind, message = "kernel_died", outcomes.killed(exit_text, shown_cell)
         else:
-            kind = "exited"
-            message = (
-                f"the notebook ended its own process ({exit_text}){where} "
-                "before its variables could be read"
-            )
+            kind, message = "exited", outcomes.exited(exit_text, shown_cell)
         return run(values, RunError(kind, message, cell, source=source))
     if not errors:
         return run(values, None)
@@ -356,29 +339,19 @@ def build_run(flight: _Flight, sandbox: str) -> NotebookRun:
     return NotebookRun(values, error, duration, sandbox, notes, output, after)
 
 
-def _invalid_message(problem: str | None) -> str:
-    return (
-        "the notebook's process sent back a result the grader cannot accept "
-        f"({problem}); none of its values were graded"
-    )
-
-
 def _cell_error(error: Any, limits: Limits, source: str | None) -> RunError:
-    kind, message = "error", f"cell {cell_no(error.cell)} raised {error.ename}: {error.evalue}"
+    cell = cell_no(error.cell)
+    kind: RunOutcome = "error"
+    message = outcomes.cell_raised(cell, error.ename, error.evalue)
     if error.memory:
         kind = "memory_limit"
-        message = (
-            f"cell {cell_no(error.cell)} needed more than the {limits.memory_mb} MB of memory "
-            f"allowed ({error.ename})"
-        )
+        message = outcomes.cell_memory(cell, limits.memory_mb, error.ename)
     elif error.ename == "BlockingIOError" and "temporarily unavailable" in error.evalue:
         kind = "process_limit"
-        message = (
-            f"cell {cell_no(error.cell)} could not start another process: the notebook may run "
-            f"{limits.max_processes} processes at most ({error.ename}: {error.evalue})"
-        )
+        detail = f"{error.ename}: {error.evalue}"
+        message = outcomes.processes(cell, limits.max_processes, detail)
     elif error.exit:
-        message = f"cell {cell_no(error.cell)} called sys.exit({error.evalue if error.evalue != 'None' else ''})"
+        message = outcomes.cell_exited(cell, error.evalue if error.evalue != "None" else "")
     return RunError(kind, message, error.cell, error.ename, error.evalue, error.traceback, source)
 
 

@@ -230,3 +230,27 @@ def test_a_255_byte_id_and_a_lone_surrogate_are_stored_and_read_back(tmp_path):
         store.put(SubmissionResult(student, "hw", "x", []), "fp")
         assert store.get("hw", student, "fp").student == student
     assert all(len(p.name.encode()) < 100 for p in (tmp_path / "hw").iterdir())
+
+
+def test_a_solver_fix_changes_the_fingerprint_although_the_rubric_file_did_not(course):
+    import dataclasses
+
+    rubric = load_rubric(course / "rubrics" / "small.yaml")
+    sub = submissions(course)[0]
+    before = fingerprint(rubric, sub, Limits())
+    first = rubric.parts[0]
+    fixed_key = dataclasses.replace(first, expected=[[0]] if first.check == "matrix" else 12345)
+    fixed = dataclasses.replace(rubric, parts=(fixed_key, *rubric.parts[1:]))
+    assert fixed.digest == rubric.digest  # same file
+    assert fingerprint(fixed, sub, Limits()) != before
+    assert fingerprint(rubric, sub, Limits()) == before
+
+
+def test_the_grader_version_is_part_of_the_fingerprint(course, monkeypatch):
+    import grader
+
+    rubric = load_rubric(course / "rubrics" / "small.yaml")
+    sub = submissions(course)[0]
+    before = fingerprint(rubric, sub, Limits())
+    monkeypatch.setattr(grader, "__version__", "99.0")
+    assert fingerprint(rubric, sub, Limits()) != before

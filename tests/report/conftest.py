@@ -1,4 +1,4 @@
-"""Fixtures for the report tests and the ``--update-goldens`` option."""
+"""Fixtures for the report tests (``--update-goldens`` is defined in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,6 @@ import pytest
 from tests.report import sample
 
 GOLDENS = Path(__file__).parent / "goldens"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--update-goldens",
-        action="store_true",
-        default=False,
-        help="rewrite tests/report/goldens/ from the current output",
-    )
 
 
 def normalise(text: str, tmp: Path | None = None) -> str:

@@ -82,7 +82,7 @@ def part(
         score=score,
         max_score=max_score,
         status=status,
-        feedback=feedback,
+        messages=feedback,
         got=got,
         expected=expected,
         **extra,

@@ -125,7 +125,7 @@ def test_scores_are_plain_ascii_decimals() -> None:
     assert [score_text(x) for x in (2.5, 1.0, 1 / 3, -0.0, 1e-9)] == [
         "2.5",
         "1",
-        "0.333333",
+        "0.333",  # the one display policy: three decimals in every report
         "0",
         "0",
     ]
