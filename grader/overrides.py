@@ -184,9 +184,7 @@ def apply_overrides(
         parts = list(result.parts)
         index = next((i for i, p in enumerate(parts) if p.id == part_id), None)
         if index is None:
-            before = PartResult(
-                id=part_id, score=0.0, max_score=points, status="missing"
-            )
+            before = PartResult(id=part_id, score=0.0, max_score=points, status="missing")
             parts.append(before)
             index = len(parts) - 1
         before = parts[index]
