@@ -14,7 +14,8 @@ arithmetic runs on 50-digit floats and the reported values are rounded to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ from reference.core import (
     misconception_if_distinct,
     solver,
 )
-from reference.messages import msg
+from reference.messages import Msg, msg
 
 #: Significant digits of a reported value that is irrational.
 PRECISION_DIGITS = 30
@@ -367,7 +368,7 @@ def solve(
         candidates.append(
             _misconception(
                 "weight_decay_forgotten",
-                "Left out weight decay: torch adds λ·w to the gradient before the update.",
+                msg("Left out weight decay: torch adds λ·w to the gradient before the update."),
                 key,
                 with_variant(Variant(decay="none")),
             )
@@ -434,9 +435,9 @@ def _beta(value: Any, name: str) -> sympy.Rational:
     return beta
 
 
-def _eps(value: Any) -> sympy.Rational:
-    eps = exact(value, "eps")
-    _check_range(eps, "eps", 0)
+def _eps(value: Any, name: str = "eps") -> sympy.Rational:
+    eps = exact(value, name)
+    _check_range(eps, name, 0)
     return eps
 
 
@@ -481,56 +482,6 @@ def _sgd_rule(lr: sympy.Rational) -> Rule:
     return rule
 
 
-@solver(
-    "optim.sgd",
-    "Plain gradient descent: w ← w − lr·g, k steps (torch.optim.SGD).",
-    _params("number: learning rate (required)"),
-    {"weights": [1, -2], "function": "w1**2 + 3*w2**2", "lr": "0.1", "steps": 2},
-)
-def sgd(
-    weights: Any,
-    lr: Any,
-    grads: Any = None,
-    function: Any = None,
-    steps: Any = None,
-    weight_decay: Any = "0",
-) -> Solution:
-    """k steps of w ← w − lr·(g + λ·w); raises :class:`ParamError` on bad input."""
-    setup = _setup(
-        "optim.sgd",
-        weights,
-        grads,
-        function,
-        steps,
-        lr,
-        weight_decay,
-        {},
-        [msg("SGD: w_t = w_{t−1} − lr·g_t")],
-    )
-    lr_value = setup.params["lr"]
-    wrong_variants = []
-    if setup.weight_decay != 0:
-        wrong_variants.append(
-            (
-                "weight_decay_not_scaled_by_lr",
-                msg("Subtracted λ·w without the learning rate; torch's decay is lr·λ·w per step."),
-                Variant(decay="unscaled"),
-            )
-        )
-    return solve(
-        setup,
-        _sgd_rule(lr_value),
-        [
-            (
-                "lr_forgotten",
-                msg("Subtracted the raw gradient: the step is lr·g, not g."),
-                _sgd_rule(sympy.Integer(1)),
-            )
-        ],
-        wrong_variants,
-    )
-
-
 # --------------------------------------------------------------------------- momentum
 
 
@@ -559,90 +510,6 @@ def _momentum_rule(lr: sympy.Rational, beta: sympy.Rational, form: str) -> Rule:
     return rule
 
 
-_FORMS = ("torch", "ema")
-
-
-@solver(
-    "optim.momentum",
-    "SGD with momentum, torch form (v = βv + g) or EMA form (v = βv + (1−β)g); w ← w − lr·v.",
-    _params(
-        "number: learning rate (required)",
-        beta="number: momentum coefficient β in [0, 1) (default 0.9)",
-        form="'torch' (v = βv + g, torch.optim.SGD) or 'ema' (v = βv + (1−β)g) (default torch)",
-    ),
-    {"weights": [1, -2], "grads": [[2, -12], ["1.6", "-7.2"]], "lr": "0.1", "beta": "0.9"},
-)
-def momentum(
-    weights: Any,
-    lr: Any,
-    grads: Any = None,
-    function: Any = None,
-    steps: Any = None,
-    beta: Any = "0.9",
-    form: str = "torch",
-    weight_decay: Any = "0",
-) -> Solution:
-    """k momentum steps, v0 = 0; raises :class:`ParamError` on bad input or an unknown form."""
-    if form not in _FORMS:
-        raise ParamError("form", f"expected 'torch' or 'ema', got {form!r}")
-    b = _beta(beta, "beta")
-    if form == "ema":
-        intro = msg(
-            "Momentum (EMA form): v_t = β·v_{t−1} + (1−β)·g_t, w_t = w_{t−1} − lr·v_t, v0 = 0"
-        )
-    else:
-        intro = msg("Momentum (torch form): v_t = β·v_{t−1} + g_t, w_t = w_{t−1} − lr·v_t, v0 = 0")
-    setup = _setup(
-        "optim.momentum",
-        weights,
-        grads,
-        function,
-        steps,
-        lr,
-        weight_decay,
-        {"beta": b, "form": form},
-        [msg("β = {b}", b=str(_show(b))), intro],
-    )
-    lr_value = setup.params["lr"]
-    other = "ema" if form == "torch" else "torch"
-    wrong = [
-        (
-            "other_momentum_form",
-            msg(
-                "Used the {other} form of momentum; the question uses the {form} form ({rule}).",
-                other=other,
-                form=form,
-                rule="v = βv + g" if form == "torch" else "v = βv + (1−β)g",
-            ),
-            _momentum_rule(lr_value, b, other),
-        ),
-        (
-            "momentum_forgotten",
-            msg("Took plain SGD steps: the velocity v carries the earlier gradients along."),
-            _sgd_rule(lr_value),
-        ),
-    ]
-    if form == "ema":
-        wrong.append(
-            (
-                "beta_swapped",
-                msg(
-                    "Swapped β and 1−β: the old velocity is weighted by β, the new gradient by 1−β."
-                ),
-                _momentum_rule(lr_value, 1 - b, "ema"),
-            )
-        )
-    else:
-        wrong.append(
-            (
-                "velocity_decay_on_gradient",
-                msg("Multiplied the gradient by β (v = v + β·g); β multiplies the old velocity."),
-                _swapped_torch_rule(lr_value, b),
-            )
-        )
-    return solve(setup, _momentum_rule(lr_value, b, form), wrong)
-
-
 def _swapped_torch_rule(lr: sympy.Rational, beta: sympy.Rational) -> Rule:
     def rule(state: dict, g: Vector, t: int):
         v = _plus(state.get("v", _zeros(len(g))), _scale(beta, g))
@@ -668,65 +535,6 @@ def _nesterov_rule(lr: sympy.Rational, beta: sympy.Rational, old_buffer: bool = 
         return {"v": v}, update, {"v": v, "direction": direction}, lines
 
     return rule
-
-
-@solver(
-    "optim.nesterov",
-    "Nesterov momentum as torch.optim.SGD(nesterov=True): v = βv + g, w ← w − lr·(g + βv).",
-    _params(
-        "number: learning rate (required)",
-        beta="number: momentum coefficient β in [0, 1) (default 0.9)",
-    ),
-    {"weights": [1, -2], "function": "w1**2 + 3*w2**2", "lr": "0.1", "beta": "0.9", "steps": 2},
-)
-def nesterov(
-    weights: Any,
-    lr: Any,
-    grads: Any = None,
-    function: Any = None,
-    steps: Any = None,
-    beta: Any = "0.9",
-    weight_decay: Any = "0",
-) -> Solution:
-    """k Nesterov steps (torch's formulation), v0 = 0; raises :class:`ParamError`."""
-    b = _beta(beta, "beta")
-    setup = _setup(
-        "optim.nesterov",
-        weights,
-        grads,
-        function,
-        steps,
-        lr,
-        weight_decay,
-        {"beta": b},
-        [
-            msg("β = {b}", b=str(_show(b))),
-            msg(
-                "Nesterov (torch): v_t = β·v_{t−1} + g_t, d_t = g_t + β·v_t, w_t = w_{t−1} − lr·d_t"
-            ),
-        ],
-    )
-    lr_value = setup.params["lr"]
-    wrong = [
-        (
-            "nesterov_as_plain_momentum",
-            msg("Stepped along v alone (plain momentum); Nesterov steps along g + β·v."),
-            _momentum_rule(lr_value, b, "torch"),
-        ),
-        (
-            "nesterov_with_old_velocity",
-            msg(
-                "Used the previous velocity in the look-ahead (g + β·v_{t−1}); torch uses the new v_t."
-            ),
-            _nesterov_rule(lr_value, b, old_buffer=True),
-        ),
-        (
-            "momentum_forgotten",
-            msg("Took plain SGD steps: the velocity v carries the earlier gradients along."),
-            _sgd_rule(lr_value),
-        ),
-    ]
-    return solve(setup, _nesterov_rule(lr_value, b), wrong)
 
 
 # --------------------------------------------------------------------------- Adagrad
@@ -773,59 +581,6 @@ def _adagrad_rule(
 _EPS_INSIDE = msg("Put ε inside the square root (√(v + ε)); torch adds it outside: √v + ε.")
 
 
-@solver(
-    "optim.adagrad",
-    "Adagrad as torch.optim.Adagrad: v += g², w ← w − lr·g/(√v + ε).",
-    _params(
-        "number: learning rate (default 0.01, torch's)",
-        eps="number: ε added outside the square root (default 1e-10, torch's)",
-    ),
-    {"weights": [1, -2], "grads": [[2, -12], ["1.5", "-6"]], "lr": "0.1"},
-)
-def adagrad(
-    weights: Any,
-    lr: Any = "0.01",
-    grads: Any = None,
-    function: Any = None,
-    steps: Any = None,
-    eps: Any = "1e-10",
-    weight_decay: Any = "0",
-) -> Solution:
-    """k Adagrad steps with a zero initial accumulator; raises :class:`ParamError`."""
-    e = _eps(eps)
-    setup = _setup(
-        "optim.adagrad",
-        weights,
-        grads,
-        function,
-        steps,
-        lr,
-        weight_decay,
-        {"eps": e},
-        [
-            msg("ε = {e}", e=str(_show(e))),
-            msg("Adagrad: v_t = v_{t−1} + g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)"),
-        ],
-    )
-    lr_value = setup.params["lr"]
-    wrong = [
-        (
-            "adagrad_without_accumulation",
-            msg(
-                "Divided by the current |g| only; Adagrad divides by the root of the sum of all g²."
-            ),
-            _adagrad_rule(lr_value, e, accumulate=False),
-        ),
-        ("eps_inside_sqrt", _EPS_INSIDE, _adagrad_rule(lr_value, e, eps_inside=True)),
-        (
-            "sqrt_forgotten",
-            msg("Divided by v itself; the denominator is the square root √v + ε."),
-            _adagrad_rule(lr_value, e, root=False),
-        ),
-    ]
-    return solve(setup, _adagrad_rule(lr_value, e), wrong)
-
-
 # --------------------------------------------------------------------------- RMSprop
 
 
@@ -845,61 +600,6 @@ def _rmsprop_rule(
         return {"v": v}, update, {"v": v}, lines
 
     return rule
-
-
-@solver(
-    "optim.rmsprop",
-    "RMSprop as torch.optim.RMSprop: v = βv + (1−β)g², w ← w − lr·g/(√v + ε).",
-    _params(
-        "number: learning rate (default 0.01, torch's)",
-        beta="number: decay β of the squared-gradient average, torch's alpha (default 0.99)",
-        eps="number: ε added outside the square root (default 1e-8, torch's)",
-    ),
-    {"weights": [1, -2], "grads": [[2, -12], ["1.5", "-6"]], "lr": "0.01", "beta": "0.9"},
-)
-def rmsprop(
-    weights: Any,
-    lr: Any = "0.01",
-    grads: Any = None,
-    function: Any = None,
-    steps: Any = None,
-    beta: Any = "0.99",
-    eps: Any = "1e-8",
-    weight_decay: Any = "0",
-) -> Solution:
-    """k RMSprop steps with v0 = 0 (no momentum, not centred); raises :class:`ParamError`."""
-    b, e = _beta(beta, "beta"), _eps(eps)
-    setup = _setup(
-        "optim.rmsprop",
-        weights,
-        grads,
-        function,
-        steps,
-        lr,
-        weight_decay,
-        {"beta": b, "eps": e},
-        [
-            msg("β = {b}, ε = {e}", b=str(_show(b)), e=str(_show(e))),
-            msg("RMSprop: v_t = β·v_{t−1} + (1−β)·g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)"),
-        ],
-    )
-    lr_value = setup.params["lr"]
-    wrong = [
-        (
-            "rmsprop_as_adagrad",
-            msg(
-                "Summed the squared gradients (Adagrad); RMSprop keeps a decaying average βv + (1−β)g²."
-            ),
-            _adagrad_rule(lr_value, e),
-        ),
-        ("eps_inside_sqrt", _EPS_INSIDE, _rmsprop_rule(lr_value, b, e, eps_inside=True)),
-        (
-            "beta_swapped",
-            msg("Swapped β and 1−β: the old average is weighted by β, the new g² by 1−β."),
-            _rmsprop_rule(lr_value, 1 - b, e),
-        ),
-    ]
-    return solve(setup, _rmsprop_rule(lr_value, b, e), wrong)
 
 
 # --------------------------------------------------------------------------- Adam
@@ -947,70 +647,374 @@ def _adam_rule(
     return rule
 
 
-@solver(
-    "optim.adam",
-    "Adam as torch.optim.Adam: moment averages with bias correction, w ← w − lr·m̂/(√v̂ + ε).",
-    _params(
-        "number: learning rate (default 0.001, torch's)",
-        beta1="number: decay β1 of the gradient average (default 0.9)",
-        beta2="number: decay β2 of the squared-gradient average (default 0.999)",
-        eps="number: ε added outside the square root (default 1e-8, torch's)",
-    ),
-    {"weights": [1, -2], "grads": [[2, -12], ["1.5", "-6"]], "lr": "0.1"},
-)
-def adam(
-    weights: Any,
-    lr: Any = "0.001",
-    grads: Any = None,
-    function: Any = None,
-    steps: Any = None,
-    beta1: Any = "0.9",
-    beta2: Any = "0.999",
-    eps: Any = "1e-8",
-    weight_decay: Any = "0",
-) -> Solution:
-    """k Adam steps with m0 = v0 = 0 and bias correction; raises :class:`ParamError`."""
-    b1, b2, e = _beta(beta1, "beta1"), _beta(beta2, "beta2"), _eps(eps)
-    setup = _setup(
-        "optim.adam",
-        weights,
-        grads,
-        function,
-        steps,
-        lr,
-        weight_decay,
-        {"beta1": b1, "beta2": b2, "eps": e},
+# --------------------------------------------------------------------------- the solvers
+#
+# Each optimiser is declared as data — its hyper-parameters, the lines that introduce it,
+# its update rule and its known wrong rules — and :func:`_register` turns the declaration
+# into a registered solver: one shell for all six, not six copies of it.
+
+
+@dataclass(frozen=True)
+class Hyper:
+    """One hyper-parameter: what ``grade solve --help`` says, its default, how it is read."""
+
+    doc: str
+    default: Any
+    read: Callable[[Any, str], Any]
+
+
+def _form(value: Any, name: str) -> str:
+    if value not in ("torch", "ema"):
+        raise ParamError(name, f"expected 'torch' or 'ema', got {value!r}")
+    return value
+
+
+BETA = Hyper("number: momentum coefficient β in [0, 1) (default 0.9)", "0.9", _beta)
+
+WrongRules = list[tuple[str, Msg, Rule]]
+
+
+@dataclass(frozen=True)
+class Optimiser:
+    """An optimiser as a solver: ``rule(lr, **hyper)`` is its update; ``wrong(lr, **hyper)``
+    the rules of its known misconceptions; ``intro(**hyper)`` the lines that state it.
+    ``lr_default`` None makes the learning rate a required parameter."""
+
+    name: str
+    summary: str
+    lr_doc: str
+    lr_default: Any
+    hyper: Mapping[str, Hyper]
+    intro: Callable[..., list[Msg]]
+    rule: Callable[..., Rule]
+    wrong: Callable[..., WrongRules]
+    example: Mapping[str, Any]
+
+    def variants(self, setup: Setup) -> list[tuple[str, Msg, Variant]]:
+        """Wrong ways of running any rule (not of computing one step)."""
+        if self.name == "optim.sgd" and setup.weight_decay != 0:
+            return [
+                (
+                    "weight_decay_not_scaled_by_lr",
+                    msg(
+                        "Subtracted λ·w without the learning rate; torch's decay is lr·λ·w per step."
+                    ),
+                    Variant(decay="unscaled"),
+                )
+            ]
+        return []
+
+
+def _register(spec: Optimiser) -> Callable[..., Solution]:
+    """The solver function of ``spec``, registered under its name."""
+
+    def solve_optimiser(
+        weights: Any,
+        lr: Any = spec.lr_default,
+        grads: Any = None,
+        function: Any = None,
+        steps: Any = None,
+        weight_decay: Any = "0",
+        **hyper: Any,
+    ) -> Solution:
+        if lr is None:
+            raise ParamError("lr", "the learning rate is required")
+        values = {k: h.read(hyper.get(k, h.default), k) for k, h in spec.hyper.items()}
+        setup = _setup(
+            spec.name,
+            weights,
+            grads,
+            function,
+            steps,
+            lr,
+            weight_decay,
+            values,
+            spec.intro(**values),
+        )
+        lr_value = setup.params["lr"]
+        return solve(
+            setup,
+            spec.rule(lr_value, **values),
+            spec.wrong(lr_value, **values),
+            spec.variants(setup),
+        )
+
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    lr_default = inspect.Parameter.empty if spec.lr_default is None else spec.lr_default
+    solve_optimiser.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [
-            msg(
-                "β1 = {b1}, β2 = {b2}, ε = {e}",
-                b1=str(_show(b1)),
-                b2=str(_show(b2)),
-                e=str(_show(e)),
-            ),
-            msg("Adam: m_t = β1·m_{t−1} + (1−β1)·g_t, v_t = β2·v_{t−1} + (1−β2)·g_t²,"),
-            msg(
-                "Bias correction: m̂_t = m_t/(1−β1^t), v̂_t = v_t/(1−β2^t); w_t = w_{t−1} − lr·m̂_t/(√v̂_t + ε)"
-            ),
-        ],
+            inspect.Parameter("weights", keyword),
+            inspect.Parameter("lr", keyword, default=lr_default),
+            *(inspect.Parameter(n, keyword, default=None) for n in ("grads", "function", "steps")),
+            *(inspect.Parameter(n, keyword, default=h.default) for n, h in spec.hyper.items()),
+            inspect.Parameter("weight_decay", keyword, default="0"),
+        ]
     )
-    lr_value = setup.params["lr"]
-    wrong = [
+    solve_optimiser.__name__ = solve_optimiser.__qualname__ = spec.name.split(".")[-1]
+    solve_optimiser.__doc__ = spec.summary
+    params = _params(spec.lr_doc, **{n: h.doc for n, h in spec.hyper.items()})
+    return solver(spec.name, spec.summary, params, spec.example)(solve_optimiser)
+
+
+def _sgd_wrong(lr: sympy.Rational) -> WrongRules:
+    return [
+        (
+            "lr_forgotten",
+            msg("Subtracted the raw gradient: the step is lr·g, not g."),
+            _sgd_rule(sympy.Integer(1)),
+        )
+    ]
+
+
+_PLAIN_SGD = msg("Took plain SGD steps: the velocity v carries the earlier gradients along.")
+
+
+def _momentum_intro(beta: sympy.Rational, form: str) -> list[Msg]:
+    if form == "ema":
+        rule = msg(
+            "Momentum (EMA form): v_t = β·v_{t−1} + (1−β)·g_t, w_t = w_{t−1} − lr·v_t, v0 = 0"
+        )
+    else:
+        rule = msg("Momentum (torch form): v_t = β·v_{t−1} + g_t, w_t = w_{t−1} − lr·v_t, v0 = 0")
+    return [msg("β = {b}", b=_show(beta)), rule]
+
+
+def _momentum_wrong(lr: sympy.Rational, beta: sympy.Rational, form: str) -> WrongRules:
+    other = "ema" if form == "torch" else "torch"
+    wrong: WrongRules = [
+        (
+            "other_momentum_form",
+            msg(
+                "Used the {other} form of momentum; the question uses the {form} form ({rule}).",
+                other=other,
+                form=form,
+                rule="v = βv + g" if form == "torch" else "v = βv + (1−β)g",
+            ),
+            _momentum_rule(lr, beta, other),
+        ),
+        ("momentum_forgotten", _PLAIN_SGD, _sgd_rule(lr)),
+    ]
+    if form == "ema":
+        swapped = msg(
+            "Swapped β and 1−β: the old velocity is weighted by β, the new gradient by 1−β."
+        )
+        wrong.append(("beta_swapped", swapped, _momentum_rule(lr, 1 - beta, "ema")))
+    else:
+        on_gradient = msg(
+            "Multiplied the gradient by β (v = v + β·g); β multiplies the old velocity."
+        )
+        wrong.append(("velocity_decay_on_gradient", on_gradient, _swapped_torch_rule(lr, beta)))
+    return wrong
+
+
+def _nesterov_wrong(lr: sympy.Rational, beta: sympy.Rational) -> WrongRules:
+    return [
+        (
+            "nesterov_as_plain_momentum",
+            msg("Stepped along v alone (plain momentum); Nesterov steps along g + β·v."),
+            _momentum_rule(lr, beta, "torch"),
+        ),
+        (
+            "nesterov_with_old_velocity",
+            msg(
+                "Used the previous velocity in the look-ahead (g + β·v_{t−1}); torch uses the new v_t."
+            ),
+            _nesterov_rule(lr, beta, old_buffer=True),
+        ),
+        ("momentum_forgotten", _PLAIN_SGD, _sgd_rule(lr)),
+    ]
+
+
+def _adagrad_wrong(lr: sympy.Rational, eps: sympy.Rational) -> WrongRules:
+    return [
+        (
+            "adagrad_without_accumulation",
+            msg(
+                "Divided by the current |g| only; Adagrad divides by the root of the sum of all g²."
+            ),
+            _adagrad_rule(lr, eps, accumulate=False),
+        ),
+        ("eps_inside_sqrt", _EPS_INSIDE, _adagrad_rule(lr, eps, eps_inside=True)),
+        (
+            "sqrt_forgotten",
+            msg("Divided by v itself; the denominator is the square root √v + ε."),
+            _adagrad_rule(lr, eps, root=False),
+        ),
+    ]
+
+
+def _rmsprop_wrong(lr: sympy.Rational, beta: sympy.Rational, eps: sympy.Rational) -> WrongRules:
+    return [
+        (
+            "rmsprop_as_adagrad",
+            msg(
+                "Summed the squared gradients (Adagrad); RMSprop keeps a decaying average βv + (1−β)g²."
+            ),
+            _adagrad_rule(lr, eps),
+        ),
+        ("eps_inside_sqrt", _EPS_INSIDE, _rmsprop_rule(lr, beta, eps, eps_inside=True)),
+        (
+            "beta_swapped",
+            msg("Swapped β and 1−β: the old average is weighted by β, the new g² by 1−β."),
+            _rmsprop_rule(lr, 1 - beta, eps),
+        ),
+    ]
+
+
+def _adam_wrong(
+    lr: sympy.Rational, beta1: sympy.Rational, beta2: sympy.Rational, eps: sympy.Rational
+) -> WrongRules:
+    return [
         (
             "bias_correction_forgotten",
             msg("Used m and v without bias correction; divide by 1−β1^t and 1−β2^t first."),
-            _adam_rule(lr_value, b1, b2, e, corrected=False),
+            _adam_rule(lr, beta1, beta2, eps, corrected=False),
         ),
-        ("eps_inside_sqrt", _EPS_INSIDE, _adam_rule(lr_value, b1, b2, e, eps_inside=True)),
+        ("eps_inside_sqrt", _EPS_INSIDE, _adam_rule(lr, beta1, beta2, eps, eps_inside=True)),
         (
             "betas_swapped",
             msg("Swapped β1 and β2: β1 averages the gradients, β2 the squared gradients."),
-            _adam_rule(lr_value, b2, b1, e),
+            _adam_rule(lr, beta2, beta1, eps),
         ),
     ]
-    return solve(setup, _adam_rule(lr_value, b1, b2, e), wrong)
+
+
+_GRADS = [[2, -12], ["1.5", "-6"]]
+
+OPTIMISERS: tuple[Optimiser, ...] = (
+    Optimiser(
+        name="optim.sgd",
+        summary="Plain gradient descent: w ← w − lr·g, k steps (torch.optim.SGD).",
+        lr_doc="number: learning rate (required)",
+        lr_default=None,
+        hyper={},
+        intro=lambda: [msg("SGD: w_t = w_{t−1} − lr·g_t")],
+        rule=_sgd_rule,
+        wrong=_sgd_wrong,
+        example={"weights": [1, -2], "function": "w1**2 + 3*w2**2", "lr": "0.1", "steps": 2},
+    ),
+    Optimiser(
+        name="optim.momentum",
+        summary="SGD with momentum, torch form (v = βv + g) or EMA form (v = βv + (1−β)g); "
+        "w ← w − lr·v.",
+        lr_doc="number: learning rate (required)",
+        lr_default=None,
+        hyper={
+            "beta": BETA,
+            "form": Hyper(
+                "'torch' (v = βv + g, torch.optim.SGD) or 'ema' (v = βv + (1−β)g) (default torch)",
+                "torch",
+                _form,
+            ),
+        },
+        intro=_momentum_intro,
+        rule=_momentum_rule,
+        wrong=_momentum_wrong,
+        example={
+            "weights": [1, -2],
+            "grads": [[2, -12], ["1.6", "-7.2"]],
+            "lr": "0.1",
+            "beta": "0.9",
+        },
+    ),
+    Optimiser(
+        name="optim.nesterov",
+        summary="Nesterov momentum as torch.optim.SGD(nesterov=True): v = βv + g, "
+        "w ← w − lr·(g + βv).",
+        lr_doc="number: learning rate (required)",
+        lr_default=None,
+        hyper={"beta": BETA},
+        intro=lambda beta: [
+            msg("β = {b}", b=_show(beta)),
+            msg(
+                "Nesterov (torch): v_t = β·v_{t−1} + g_t, d_t = g_t + β·v_t, w_t = w_{t−1} − lr·d_t"
+            ),
+        ],
+        rule=_nesterov_rule,
+        wrong=_nesterov_wrong,
+        example={
+            "weights": [1, -2],
+            "function": "w1**2 + 3*w2**2",
+            "lr": "0.1",
+            "beta": "0.9",
+            "steps": 2,
+        },
+    ),
+    Optimiser(
+        name="optim.adagrad",
+        summary="Adagrad as torch.optim.Adagrad: v += g², w ← w − lr·g/(√v + ε).",
+        lr_doc="number: learning rate (default 0.01, torch's)",
+        lr_default="0.01",
+        hyper={
+            "eps": Hyper(
+                "number: ε added outside the square root (default 1e-10, torch's)", "1e-10", _eps
+            )
+        },
+        intro=lambda eps: [
+            msg("ε = {e}", e=_show(eps)),
+            msg("Adagrad: v_t = v_{t−1} + g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)"),
+        ],
+        rule=_adagrad_rule,
+        wrong=_adagrad_wrong,
+        example={"weights": [1, -2], "grads": _GRADS, "lr": "0.1"},
+    ),
+    Optimiser(
+        name="optim.rmsprop",
+        summary="RMSprop as torch.optim.RMSprop: v = βv + (1−β)g², w ← w − lr·g/(√v + ε).",
+        lr_doc="number: learning rate (default 0.01, torch's)",
+        lr_default="0.01",
+        hyper={
+            "beta": Hyper(
+                "number: decay β of the squared-gradient average, torch's alpha (default 0.99)",
+                "0.99",
+                _beta,
+            ),
+            "eps": Hyper(
+                "number: ε added outside the square root (default 1e-8, torch's)", "1e-8", _eps
+            ),
+        },
+        intro=lambda beta, eps: [
+            msg("β = {b}, ε = {e}", b=_show(beta), e=_show(eps)),
+            msg("RMSprop: v_t = β·v_{t−1} + (1−β)·g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)"),
+        ],
+        rule=_rmsprop_rule,
+        wrong=_rmsprop_wrong,
+        example={"weights": [1, -2], "grads": _GRADS, "lr": "0.01", "beta": "0.9"},
+    ),
+    Optimiser(
+        name="optim.adam",
+        summary="Adam as torch.optim.Adam: moment averages with bias correction, "
+        "w ← w − lr·m̂/(√v̂ + ε).",
+        lr_doc="number: learning rate (default 0.001, torch's)",
+        lr_default="0.001",
+        hyper={
+            "beta1": Hyper("number: decay β1 of the gradient average (default 0.9)", "0.9", _beta),
+            "beta2": Hyper(
+                "number: decay β2 of the squared-gradient average (default 0.999)", "0.999", _beta
+            ),
+            "eps": Hyper(
+                "number: ε added outside the square root (default 1e-8, torch's)", "1e-8", _eps
+            ),
+        },
+        intro=lambda beta1, beta2, eps: [
+            msg("β1 = {b1}, β2 = {b2}, ε = {e}", b1=_show(beta1), b2=_show(beta2), e=_show(eps)),
+            msg("Adam: m_t = β1·m_{t−1} + (1−β1)·g_t, v_t = β2·v_{t−1} + (1−β2)·g_t²,"),
+            msg(
+                "Bias correction: m̂_t = m_t/(1−β1^t), v̂_t = v_t/(1−β2^t); "
+                "w_t = w_{t−1} − lr·m̂_t/(√v̂_t + ε)"
+            ),
+        ],
+        rule=_adam_rule,
+        wrong=_adam_wrong,
+        example={"weights": [1, -2], "grads": _GRADS, "lr": "0.1"},
+    ),
+)
+
+sgd, momentum, nesterov, adagrad, rmsprop, adam = (_register(spec) for spec in OPTIMISERS)
 
 
 __all__ = [
+    "OPTIMISERS",
     "PRECISION_DIGITS",
     "Problem",
     "adagrad",
