@@ -25,7 +25,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -39,7 +39,7 @@ from grader.web.keyguard import KeyGuard
 from grader.web.labels import text
 from grader.web.models import Job, Student
 from grader.web.security import SecurityMiddleware
-from grader.web.views import part_view, question_views, run_view, when
+from grader.web.views import check_view, question_views, run_view, when
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "dlg_lang"
@@ -63,6 +63,7 @@ class Service:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates are package files: no stat() per page
         )
         self.guards = {a: KeyGuard(r) for a, r in self.course.rubrics.items()}
 
@@ -367,6 +368,48 @@ async def assignment_post(request: Request) -> Response:
     return await _threaded(request, _assignment_post, form)
 
 
+@dataclass
+class Checked:
+    """What one POST of the answers form did: the answers now stored, the part checked
+    (if any), its outcome, and a message for that part."""
+
+    answers: dict[str, Any]
+    part_id: str | None = None
+    outcome: checking.CheckOutcome | None = None
+    message: str | None = None
+
+
+def _save_and_check(visit: Visit, rubric: Rubric, form: FormData) -> Checked | None:
+    """Store the form's answers as drafts and check the part named by ``check``, in one
+    transaction; None when ``check`` names no part of the rubric."""
+    service = _service(visit.request)
+    assert visit.student is not None
+    student = visit.student.id
+    known = checking.drafts(visit.db, student, rubric.assignment)
+    sent = {p.id: answer_from_form(p, form) for p in rubric.parts if _has_fields(p.id, form)}
+    answers = {k: v for k, v in {**known, **sent}.items() if v is not None}
+    part_id = form.get("check")
+    if not isinstance(part_id, str) or not part_id:
+        checking.save_drafts(visit.db, student, rubric.assignment, sent, known)
+        visit.db.commit()
+        return Checked(answers)
+    try:
+        rubric.part(part_id)
+    except KeyError:
+        return None
+    if answers.get(part_id) is None:
+        checking.save_drafts(visit.db, student, rubric.assignment, sent, known)
+        visit.db.commit()
+        return Checked(answers, part_id, message=text("blank", visit.lang))
+    outcome = checking.check_part(
+        visit.db, service.course, rubric, student, part_id, {**known, **sent}, known
+    )
+    message = None
+    if outcome.limited_until is not None:
+        message = text("limit_reached", visit.lang, time=when(outcome.limited_until, visit.lang))
+    return Checked(answers, part_id, outcome, message)
+
+
 def _assignment_post(request: Request, form: FormData) -> Response:
     """Save the page's answers, then check one part (``check=<part>``) or hand in."""
     service = _service(request)
@@ -379,63 +422,66 @@ def _assignment_post(request: Request, form: FormData) -> Response:
         rubric = _rubric(service, request)
         if rubric is None:
             return _not_found(visit)
-        student = visit.student.id
-        sent = {p.id: answer_from_form(p, form) for p in rubric.parts if _has_fields(p.id, form)}
-        checking.save_drafts(db, student, rubric.assignment, sent)
-        db.commit()
-        answers = checking.drafts(db, student, rubric.assignment)
-        messages: dict[str, str] = {}
-        notice = text("saved", visit.lang)
-        part_id = form.get("check")
-        if isinstance(part_id, str) and part_id:
+        checked = _save_and_check(visit, rubric, form)
+        if checked is None:
+            return _not_found(visit)
+        answers = checked.answers
+        messages = {checked.part_id: checked.message} if checked.part_id and checked.message else {}
+        notice = None if checked.part_id else text("saved", visit.lang)
+        if not checked.part_id and form.get("handin"):
             try:
-                rubric.part(part_id)
-            except KeyError:
-                return _not_found(visit)
-            notice = None
-            if answers.get(part_id) is None:
-                messages[part_id] = text("blank", visit.lang)
-            else:
-                outcome = checking.check_part(db, service.course, rubric, student, part_id, answers)
-                if outcome.limited_until is not None:
-                    messages[part_id] = text(
-                        "limit_reached", visit.lang, time=when(outcome.limited_until, visit.lang)
-                    )
-            if request.headers.get("x-dlgrade-fragment") == "1":
-                return _part_fragment(visit, rubric, part_id, answers, messages)
-        elif form.get("handin"):
-            try:
-                row = checking.hand_in(db, service.course, rubric, student, "sheet", answers)
+                row = checking.hand_in(
+                    db, service.course, rubric, visit.student.id, "sheet", answers
+                )
                 notice = text("handed_in", visit.lang, time=when(row.created, visit.lang))
             except checking.PastDeadline as exc:
                 notice = text("past_deadline", visit.lang, time=when(exc.deadline, visit.lang))
         return _assignment_page(visit, rubric, answers, messages, notice)
 
 
+async def check_json(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=2000)
+    return await _threaded(request, _check_json, form)
+
+
+def _check_json(request: Request, form: FormData) -> Response:
+    """``POST /a/<assignment>/check``: the answers form sent by the page's script; saves
+    the answers, checks the part named by ``check`` and answers with its verdict as JSON
+    (the same strings the page shows, through the assignment's key guard)."""
+    service = _service(request)
+    with service.factory() as db:
+        visit = _open(request, db)
+        if visit.student is None:
+            return JSONResponse({"error": "signed_out"}, 401)
+        if not _csrf_ok(visit, form):
+            return JSONResponse({"error": "forbidden"}, 403)
+        rubric = _rubric(service, request)
+        checked = _save_and_check(visit, rubric, form) if rubric else None
+        if rubric is None or checked is None or checked.part_id is None:
+            return JSONResponse({"error": "not_found"}, 404)
+        outcome = checked.outcome
+        if outcome is not None and outcome.result is not None:
+            result, left = outcome.result, outcome.left
+        else:  # blank or limited: show the part's last verdict, as the page would
+            result = checking.last_result(db, visit.student.id, rubric.assignment, checked.part_id)
+            left = checking.checks_left(
+                db, service.course, visit.student.id, rubric.assignment, checked.part_id
+            )
+        view = check_view(
+            checked.part_id,
+            result,
+            service.guards[rubric.assignment],
+            visit.lang,
+            left,
+            checked.message,
+        )
+        view["check"] = outcome.check_id if outcome else None
+        return JSONResponse(view)
+
+
 def _has_fields(part_id: str, form: FormData) -> bool:
     prefix = f"a:{part_id}"
     return any(key == prefix or key.startswith(prefix + ":") for key in form)
-
-
-def _part_fragment(
-    visit: Visit, rubric: Rubric, part_id: str, answers: dict[str, Any], messages: dict[str, str]
-) -> HTMLResponse:
-    """Only the checked part's verdict, for the page's script to put in place."""
-    service = _service(visit.request)
-    assert visit.student is not None
-    student = visit.student.id
-    result = checking.last_result(visit.db, student, rubric.assignment, part_id)
-    left = checking.checks_left(visit.db, service.course, student, rubric.assignment, part_id)
-    part = part_view(
-        rubric.part(part_id),
-        answers.get(part_id),
-        result,
-        service.guards[rubric.assignment],
-        visit.lang,
-        left,
-        messages.get(part_id),
-    )
-    return _page(visit, "part_fragment.html.j2", part=part)
 
 
 def history(request: Request) -> Response:
@@ -639,6 +685,7 @@ def create_app(
         Route("/lang", choose_lang, methods=["POST"]),
         Route("/a/{assignment}", assignment_page, methods=["GET"]),
         Route("/a/{assignment}", assignment_post, methods=["POST"]),
+        Route("/a/{assignment}/check", check_json, methods=["POST"]),
         Route("/a/{assignment}/checks", history, methods=["GET"]),
         Route("/a/{assignment}/upload", upload, methods=["POST"]),
         Route("/a/{assignment}/jobs/{job}", job_page, methods=["GET"]),

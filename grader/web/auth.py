@@ -103,10 +103,11 @@ def session_student(db: DbSession, cookie_value: str | None) -> Student | None:
     """The signed-in student of a session cookie, or None if absent or expired."""
     if not cookie_value:
         return None
-    row = db.get(Session, digest(cookie_value))
-    if row is None or row.expires < utcnow():
-        return None
-    return db.get(Student, row.student)
+    return db.scalars(
+        select(Student)
+        .join(Session, Session.student == Student.id)
+        .where(Session.id_hash == digest(cookie_value), Session.expires >= utcnow())
+    ).first()
 
 
 def close_session(db: DbSession, cookie_value: str | None) -> None:

@@ -10,9 +10,11 @@ database and written to the class folder as the answer sheet ``grade`` reads.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,6 +22,8 @@ from typing import Any
 
 import yaml
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as DbSession
 
 from grader.fsutil import atomic_write_text
@@ -34,9 +38,13 @@ CHECK_WINDOW = timedelta(hours=1)
 SHEET_NAME = "answers.yaml"
 NOTEBOOK_NAME = "notebook.ipynb"
 
-# One lock per student in this process: two checks of one student at once cannot both
-# slip under the limit. (PostgreSQL also locks the student's row for several processes.)
+# One lock per student in this process: two checks of one student at once queue here
+# rather than in the database. The database enforces the limit across processes (see
+# :func:`begin_write`).
 _locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+# SQLite has one writer at a time anyway: the threads of one process queue fairly on this
+# lock instead of polling SQLite's busy handler (whose sleeps grow to 100 ms).
+_sqlite_writer = threading.Lock()
 
 
 class PastDeadline(Exception):
@@ -54,35 +62,68 @@ class CheckOutcome:
     result: PartResult | None
     limited_until: datetime | None
     left: int
+    check_id: int | None = None
 
 
-def save_drafts(db: DbSession, student: str, assignment: str, answers: dict[str, Any]) -> None:
-    """Remember the student's latest answers (a None answer forgets the part's draft)."""
+def save_drafts(
+    db: DbSession,
+    student: str,
+    assignment: str,
+    answers: dict[str, Any],
+    known: dict[str, Any] | None = None,
+) -> None:
+    """Remember the student's latest answers (a None answer forgets the part's draft).
+
+    ``known``: the drafts as just read (:func:`drafts`); unchanged parts are not written.
+    """
     now = utcnow()
     for part_id, answer in answers.items():
-        row = db.get(Draft, (student, assignment, part_id))
+        if known is not None and part_id in known and known[part_id] == answer:
+            continue
         if answer is None:
-            if row is not None:
-                db.delete(row)
+            if known is None or part_id in known:
+                db.execute(
+                    delete(Draft).where(
+                        Draft.student == student,
+                        Draft.assignment == assignment,
+                        Draft.part == part_id,
+                    )
+                )
             continue
         text = json.dumps(answer, ensure_ascii=False)
-        if row is None:
-            db.add(
-                Draft(
-                    student=student, assignment=assignment, part=part_id, answer=text, updated=now
-                )
-            )
-        elif row.answer != text:
-            row.answer, row.updated = text, now
+        db.execute(_upsert_draft(db, student, assignment, part_id, text, now))
+
+
+def _upsert_draft(
+    db: DbSession, student: str, assignment: str, part: str, text: str, now: datetime
+) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE in the database's own dialect: one statement, and
+    two requests of one student at once cannot both insert."""
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Draft).values(
+        student=student, assignment=assignment, part=part, answer=text, updated=now
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[Draft.student, Draft.assignment, Draft.part],
+        set_={"answer": text, "updated": now},
+    )
 
 
 def drafts(db: DbSession, student: str, assignment: str) -> dict[str, Any]:
     """The student's latest answers to ``assignment`` by part id."""
-    rows = db.scalars(select(Draft).where(Draft.student == student, Draft.assignment == assignment))
-    return {row.part: json.loads(row.answer) for row in rows}
+    rows = db.execute(
+        select(Draft.part, Draft.answer).where(
+            Draft.student == student, Draft.assignment == assignment
+        )
+    )
+    return {part: json.loads(answer) for part, answer in rows}
 
 
-def _window(db: DbSession, student: str, assignment: str, part: str) -> list[datetime]:
+def recent_checks(
+    db: DbSession, student: str, assignment: str, part: str, limit: int
+) -> list[datetime]:
+    """When the student's latest checks of ``part`` within the window were made, newest
+    first, at most ``limit`` of them (all a limit decision needs)."""
     since = utcnow() - CHECK_WINDOW
     return list(
         db.scalars(
@@ -93,15 +134,39 @@ def _window(db: DbSession, student: str, assignment: str, part: str) -> list[dat
                 Check.part == part,
                 Check.created > since,
             )
-            .order_by(Check.created)
+            .order_by(Check.created.desc())
+            .limit(limit)
         )
     )
 
 
 def checks_left(db: DbSession, course: Course, student: str, assignment: str, part: str) -> int:
     """How many checks of ``part`` the student has left in the current hour."""
-    limit = course.assignment(assignment).checks_per_hour
-    return max(0, limit - len(_window(db, student, assignment, part)))
+    limit = course.checks_per_hour(assignment)
+    return max(0, limit - len(recent_checks(db, student, assignment, part, limit)))
+
+
+@contextlib.contextmanager
+def write_transaction(db: DbSession, student: str) -> Iterator[None]:
+    """Hold the write lock that makes "count the recent checks, then store one" atomic
+    across every server process, for the block's duration.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the database's single write lock before the count
+    is read (a deferred transaction would read first and could slip past the limit, or
+    fail with SQLITE_BUSY when it upgrades). PostgreSQL: the student's row is locked
+    ``FOR UPDATE``, so only one student's checks wait for each other. Nothing may have
+    been written in ``db``'s transaction before.
+    """
+    if db.get_bind().dialect.name == "sqlite":
+        with _locks[student], _sqlite_writer:
+            raw = db.connection().connection.dbapi_connection
+            if raw is not None and not raw.in_transaction:
+                db.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            yield
+    else:
+        with _locks[student]:
+            db.get(Student, student, with_for_update=True)
+            yield
 
 
 def check_part(
@@ -111,41 +176,42 @@ def check_part(
     student: str,
     part_id: str,
     answers: dict[str, Any],
+    known: dict[str, Any] | None = None,
 ) -> CheckOutcome:
-    """Check one part of ``answers`` (part id → raw answer) for ``student`` and store it.
+    """Check one part of ``answers`` (part id → raw answer) for ``student``, store the
+    check and the answers as drafts (see :func:`save_drafts` for ``known``), and commit.
 
     Raises KeyError for a part the rubric does not have. Past the part's limit nothing is
-    checked and ``limited_until`` says when the next check is allowed.
+    stored but the drafts, and ``limited_until`` says when the next check is allowed.
+    The answer is graded before the write lock is taken, so the lock is held only for
+    the count and two small writes; a check refused by the limit discards its grade.
     """
     part = rubric.part(part_id)
-    limit = course.assignment(rubric.assignment).checks_per_hour
-    with _locks[student]:
-        db.get(Student, student, with_for_update=True)
-        recent = _window(db, student, rubric.assignment, part_id)
+    limit = course.checks_per_hour(rubric.assignment)
+    same_question = {
+        p.id: answers[p.id] for p in rubric.parts if p.question == part.question and p.id in answers
+    }
+    result = next(r for r in grade_answers(rubric, same_question) if r.id == part_id)
+    with write_transaction(db, student):
+        save_drafts(db, student, rubric.assignment, answers, known)
+        recent = recent_checks(db, student, rubric.assignment, part_id, limit)
         if len(recent) >= limit:
-            db.rollback()
-            return CheckOutcome(None, recent[-limit] + CHECK_WINDOW, 0)
-        same_question = {
-            p.id: answers[p.id]
-            for p in rubric.parts
-            if p.question == part.question and p.id in answers
-        }
-        result = next(r for r in grade_answers(rubric, same_question) if r.id == part_id)
-        db.add(
-            Check(
-                student=student,
-                assignment=rubric.assignment,
-                part=part_id,
-                answer=json.dumps(answers.get(part_id), ensure_ascii=False),
-                status=result.status,
-                score=result.score,
-                max_score=result.max_score,
-                result=json.dumps(result.to_json(), ensure_ascii=False),
-                created=utcnow(),
-            )
+            db.commit()
+            return CheckOutcome(None, recent[-1] + CHECK_WINDOW, 0)
+        row = Check(
+            student=student,
+            assignment=rubric.assignment,
+            part=part_id,
+            answer=json.dumps(answers.get(part_id), ensure_ascii=False),
+            status=result.status,
+            score=result.score,
+            max_score=result.max_score,
+            result=json.dumps(result.to_json(), ensure_ascii=False),
+            created=utcnow(),
         )
+        db.add(row)
         db.commit()
-    return CheckOutcome(result, None, limit - len(recent) - 1)
+    return CheckOutcome(result, None, limit - len(recent) - 1, row.id)
 
 
 def last_results(db: DbSession, student: str, assignment: str) -> dict[str, PartResult]:

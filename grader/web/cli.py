@@ -4,6 +4,8 @@ printing only; the work is in :mod:`grader.web`."""
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,6 +36,14 @@ def serve_parser() -> argparse.ArgumentParser:
     p.add_argument("course", type=Path, metavar="COURSE_DIR", help="the class folder (hw2/, …)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port and the database (default 1; about one "
+        "per core: each runs the Python code of its requests on one core at a time)",
+    )
     _db_arg(p)
     p.add_argument(
         "--sandbox",
@@ -99,15 +109,64 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: How ``grade serve --workers N`` tells its worker processes what to serve.
+WORKER_ENV = "DLGRADE_SERVE_WORKER"
+
+
+def worker_app() -> object:
+    """The ASGI application of one ``--workers`` process, built from :data:`WORKER_ENV`
+    (uvicorn starts each worker from an import string, not from an object)."""
+    from grader.web.app import create_app
+
+    settings = json.loads(os.environ[WORKER_ENV])
+    course = load_course(Path(settings["course"]))
+    return create_app(
+        course,
+        make_engine(settings["db"]),
+        notebooks=settings["notebooks"],
+        sandbox=settings["sandbox"],
+        secure_cookies=settings["secure_cookies"],
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from grader.web.app import create_app
 
+    if args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
     course = load_course(args.course)
-    engine = make_engine(args.db or sqlite_url(course.folder))
-    migrate(engine)
+    db_url = args.db or sqlite_url(course.folder)
+    engine = make_engine(db_url)
+    migrate(engine)  # once, before any worker starts
     sandbox = "bwrap" if args.sandbox == "required" else args.sandbox
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "proxy_headers": bool(args.proxy),
+        "forwarded_allow_ips": args.proxy or None,
+        "log_level": "warning",
+        "timeout_graceful_shutdown": 10,
+    }
+    print(
+        f"serving {course.folder} ({', '.join(course.rubrics)}) on http://{args.host}:{args.port}"
+        + (f" with {args.workers} worker processes" if args.workers > 1 else "")
+    )
+    if args.workers > 1:
+        engine.dispose()
+        os.environ[WORKER_ENV] = json.dumps(
+            {
+                "course": str(course.folder),
+                "db": db_url,
+                "notebooks": not args.no_notebooks,
+                "sandbox": sandbox,
+                "secure_cookies": args.secure_cookies,
+            }
+        )
+        uvicorn.run("grader.web.cli:worker_app", factory=True, workers=args.workers, **options)
+        return EXIT_OK
     app = create_app(
         course,
         engine,
@@ -115,18 +174,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         sandbox=sandbox,
         secure_cookies=args.secure_cookies,
     )
-    print(
-        f"serving {course.folder} ({', '.join(course.rubrics)}) on http://{args.host}:{args.port}"
-    )
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        proxy_headers=bool(args.proxy),
-        forwarded_allow_ips=args.proxy or None,
-        log_level="warning",
-        timeout_graceful_shutdown=10,
-    )
+    uvicorn.run(app, **options)
     return EXIT_OK
 
 

@@ -10,6 +10,11 @@ optional ``COURSE_DIR/serve.yaml`` with the service's limits and deadlines::
     signin_failures: 10        # failed sign-ins per client per 10 minutes (default 10)
     assignments:
       hw2: {deadline: "2027-01-10T20:30:00Z", checks_per_hour: 5}
+
+A rubric may set ``checks_per_hour`` and ``deadline`` itself. What applies to an
+assignment, first found: serve.yaml's ``assignments.<id>`` (the server's word, e.g. a
+deadline extended without touching the rubric), the rubric, serve.yaml's course-wide
+``checks_per_hour``, the default.
 """
 
 from __future__ import annotations
@@ -62,7 +67,12 @@ class Course:
     signin_failures: int = DEFAULT_SIGNIN_FAILURES
 
     def assignment(self, assignment: str) -> AssignmentSettings:
+        """The settings that apply to ``assignment`` (see the module for their order)."""
         return self.settings.get(assignment, AssignmentSettings())
+
+    def checks_per_hour(self, assignment: str) -> int:
+        """Checks a student may make of each part of ``assignment`` per hour."""
+        return self.assignment(assignment).checks_per_hour
 
     def handin_folder(self, assignment: str, student: str) -> Path:
         """The student's folder in the class folder, where ``grade`` looks for them."""
@@ -110,6 +120,24 @@ def _positive(data: dict[str, Any], key: str, default: int, where: str) -> int:
     return value
 
 
+def _settings(
+    rubric: Rubric, spec: dict[str, Any], per_hour: int, where: str
+) -> AssignmentSettings:
+    """One assignment's settings: serve.yaml's entry, else the rubric, else the course's."""
+    model = rubric.model
+    default = model.checks_per_hour or per_hour
+    deadline = spec.get("deadline")
+    if deadline is not None:
+        moment: datetime | None = _deadline(deadline, f"{where}: assignments.{model.assignment}")
+    elif model.deadline is not None:
+        moment = model.deadline.astimezone(UTC).replace(tzinfo=None)
+    else:
+        moment = None
+    return AssignmentSettings(
+        checks_per_hour=_positive(spec, "checks_per_hour", default, where), deadline=moment
+    )
+
+
 def load_course(folder: Path) -> Course:
     """Load the course at ``folder``; raises :class:`CourseError` or
     :class:`~grader.rubric.RubricError` (the rubric loader's own errors)."""
@@ -129,18 +157,16 @@ def load_course(folder: Path) -> Course:
         data = loaded
     where = str(config_path)
     per_hour = _positive(data, "checks_per_hour", DEFAULT_CHECKS_PER_HOUR, where)
-    settings: dict[str, AssignmentSettings] = {}
-    for assignment, spec in (data.get("assignments") or {}).items():
+    overrides = data.get("assignments") or {}
+    if not isinstance(overrides, dict):
+        raise CourseError(f"{where}: assignments must be a mapping of assignment ids")
+    for assignment in overrides:
         if assignment not in rubrics:
             raise CourseError(f"{where}: assignments.{assignment}: no rubric has that id")
-        spec = spec or {}
-        deadline = spec.get("deadline")
-        settings[assignment] = AssignmentSettings(
-            checks_per_hour=_positive(spec, "checks_per_hour", per_hour, where),
-            deadline=None if deadline is None else _deadline(deadline, where),
-        )
-    for assignment in rubrics:
-        settings.setdefault(assignment, AssignmentSettings(checks_per_hour=per_hour))
+    settings = {
+        assignment: _settings(rubric, overrides.get(assignment) or {}, per_hour, where)
+        for assignment, rubric in rubrics.items()
+    }
     return Course(
         folder=folder,
         rubrics=rubrics,

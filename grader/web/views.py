@@ -45,6 +45,40 @@ def result_view(result: PartResult, guard: KeyGuard, lang: str) -> dict[str, Any
     }
 
 
+def check_view(
+    part_id: str,
+    result: PartResult | None,
+    guard: KeyGuard,
+    lang: str,
+    left: int,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """A check's verdict as the JSON the page's script shows: the same strings as the
+    page's result box (labels in ``lang``, every student-visible string guarded)."""
+    view: dict[str, Any] = {
+        "part": part_id,
+        "message": message,
+        "left": text("checks_left", lang, count=digits(str(left), lang)),
+        "status": None,
+    }
+    if result is None:
+        return view
+    shown = result_view(result, guard, lang)
+    return {
+        **view,
+        "status": shown["status"],
+        "status_label": shown["status_label"],
+        "score": shown["score"],
+        "feedback": shown["feedback"],
+        "misconception": shown["misconception"],
+        "misconception_label": text("misconception", lang),
+        "wrong_cells": sorted([r, c] for r, c in shown["wrong_cells"]),
+        "wrong_cells_note": text("wrong_cells", lang),
+        "expected": shown["expected"],
+        "expected_label": text("expected", lang),
+    }
+
+
 def part_view(
     part: ResolvedPart,
     answer: Any,

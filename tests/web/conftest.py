@@ -82,7 +82,10 @@ class Server:
         command = [sys.executable, "-m", "grader.cli", "serve", str(self.course)]
         command += ["--port", str(self.port), *(["--db", self.db] if self.db else []), *self.extra]
         log = open(self.course.parent / f"serve-{self.port}.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=log)
+        # A session of its own, so that kill() reaches every --workers process too.
+        self.proc = subprocess.Popen(
+            command, cwd=REPO, stdout=log, stderr=log, start_new_session=True
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -98,8 +101,10 @@ class Server:
         return (self.course.parent / f"serve-{self.port}.log").read_text(errors="replace")
 
     def kill(self) -> None:
+        """SIGKILL the server and every process it started (as a power cut of the
+        process would: no shutdown code runs)."""
         if self.proc and self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
+            os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
 
     def stop(self) -> None:

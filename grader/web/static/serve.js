@@ -1,8 +1,8 @@
 // dlgrade serve: a little help for the answer forms. Every page works without it.
 // - A matrix pasted into one cell of a grid fills the grid from that cell.
 // - Arrow keys and Enter move between the cells of a grid.
-// - "Check" sends the form in the background and puts the verdict under the part,
-//   so the rest of the page (and what was typed) stays as it is.
+// - "Check" sends the form in the background to /a/<assignment>/check and puts the JSON
+//   verdict under the part (as text nodes), so the rest of the page stays as it is.
 "use strict";
 
 function gridCells(table) {
@@ -52,15 +52,62 @@ function onKey(event, table) {
   if (next) { event.preventDefault(); next.focus(); next.select(); }
 }
 
-function markCells(section, box) {
-  const wrong = new Set((box.dataset.wrong || "").split(";").filter((x) => x));
+function markCells(section, verdict) {
+  const wrong = new Set((verdict.wrong_cells || []).map(([r, c]) => r + "," + c));
   const table = section.querySelector("table.grid");
   if (table) {
     gridCells(table).forEach((row, r) => row.forEach((input, c) => {
       input.classList.toggle("wrong", wrong.has(r + "," + c));
     }));
   }
-  section.className = "part " + (box.dataset.status || "");
+  section.className = "part " + (verdict.status || "");
+}
+
+function line(className, ...children) {
+  const p = document.createElement("p");
+  if (className) p.className = className;
+  p.append(...children);
+  return p;
+}
+
+function element(tag, className, content) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  node.textContent = content; // text, never HTML: every string stays escaped
+  return node;
+}
+
+// The result box the server renders in _part.html.j2, built from the JSON verdict.
+function resultBox(old, verdict, kind) {
+  const box = document.createElement("div");
+  box.className = "result";
+  box.id = old.id;
+  box.setAttribute("aria-live", "polite");
+  box.dataset.status = verdict.status || "";
+  box.dataset.wrong = (verdict.wrong_cells || []).map(([r, c]) => r + "," + c + ";").join("");
+  if (verdict.message) box.append(element("p", "notice bad", verdict.message));
+  if (verdict.status) {
+    box.append(line("", element("span", "badge " + verdict.status, verdict.status_label), " ",
+      element("span", "score", verdict.score)));
+    if (verdict.misconception) {
+      box.append(line("mistake", element("strong", "", verdict.misconception_label + ":"), " ",
+        element("code", "", verdict.misconception)));
+    }
+    if (verdict.feedback) {
+      const feedback = element("p", "feedback", verdict.feedback);
+      feedback.lang = "en";
+      feedback.dir = "auto";
+      box.append(feedback);
+    }
+    if ((verdict.wrong_cells || []).length && kind === "grid" && verdict.status !== "correct") {
+      box.append(element("p", "muted", verdict.wrong_cells_note));
+    }
+    if (verdict.expected !== null && verdict.expected !== undefined) {
+      box.append(line("", verdict.expected_label + ": ", element("span", "value", verdict.expected)));
+    }
+  }
+  box.append(element("p", "muted left", verdict.left));
+  return box;
 }
 
 async function check(event) {
@@ -72,17 +119,18 @@ async function check(event) {
   data.set("check", button.value);
   button.disabled = true;
   try {
-    const response = await fetch(form.action, {
+    const response = await fetch(form.action + "/check", {
       method: "POST", body: data, credentials: "same-origin",
-      headers: { "X-Dlgrade-Fragment": "1" },
     });
     const section = button.closest("section.part");
     const old = section.querySelector(".result");
-    if (response.ok && response.headers.get("content-type").startsWith("text/html") && old) {
-      const holder = document.createElement("div");
-      holder.innerHTML = await response.text(); // server-rendered, autoescaped
-      const box = holder.querySelector(".result");
-      if (box) { old.replaceWith(box); markCells(section, box); return; }
+    const type = response.headers.get("content-type") || "";
+    if (response.ok && type.startsWith("application/json") && old) {
+      const verdict = await response.json();
+      const kind = section.querySelector("table.grid") ? "grid" : "field";
+      old.replaceWith(resultBox(old, verdict, kind));
+      markCells(section, verdict);
+      return;
     }
     form.requestSubmit(button); // anything unexpected: the plain form post
   } finally {
