@@ -217,6 +217,68 @@ def decimal_text(value: sympy.Expr, digits: int = 6) -> str:
     return text.rstrip("0").rstrip(".")
 
 
+# --------------------------------------------------------------------------- precision
+#
+# One policy for every solver: a value is exact (a Rational) whenever it can be; an
+# irrational one (a softmax, a square root) is reported to PRECISION_DIGITS significant
+# digits and the Solution says so; the worked steps write numbers as a TA does on the
+# board (terminating decimals as decimals, short fractions as p/q, the rest ≈ 12 digits).
+
+#: Significant digits of a reported irrational value.
+PRECISION_DIGITS = 30
+#: Significant digits of an approximate number in the worked steps.
+BOARD_DIGITS = 12
+
+
+def settle(x: sympy.Expr, digits: int = PRECISION_DIGITS) -> sympy.Rational:
+    """``x`` itself when rational, else rounded to ``digits`` significant digits (as an
+    exact Rational of that decimal, so later arithmetic stays exact)."""
+    if x.is_Rational:
+        return x
+    return exact(str(sympy.N(x, digits)))
+
+
+def rounded(x: sympy.Expr, digits: int) -> sympy.Rational:
+    """``x`` rounded to ``digits`` significant digits, rational or not (a computation
+    carried at a fixed working precision, as a calculator would)."""
+    return exact(str(sympy.Float(sympy.N(x, digits + 5), digits)), "value")
+
+
+def precision_text(values: Iterable[Any], digits: int = PRECISION_DIGITS) -> str | None:
+    """None when every value is rational, else the precision a Solution states."""
+    exact_only = all(getattr(v, "is_Rational", True) for v in values)
+    return None if exact_only else f"{digits} significant digits"
+
+
+def board(x: Any) -> str:
+    """A number or vector as written in the worked steps: terminating decimals as
+    decimals, other fractions as p/q (q < 10⁶), anything else ≈ BOARD_DIGITS digits."""
+    if isinstance(x, (list, tuple)):
+        return "[" + ", ".join(board(v) for v in x) + "]"
+    if isinstance(x, sympy.Integer):
+        return str(x)
+    if isinstance(x, sympy.Rational):
+        q = int(x.q)
+        twos = fives = 0
+        while q % 2 == 0:
+            q //= 2
+            twos += 1
+        while q % 5 == 0:
+            q //= 5
+            fives += 1
+        places = max(twos, fives)
+        if q != 1 or places > BOARD_DIGITS:
+            # A TA writes a long repeating fraction as a decimal; values keep it exact.
+            return str(x) if q != 1 and x.q < 10**6 else "≈" + str(sympy.N(x, BOARD_DIGITS))
+        scaled = abs(int(x.p)) * 10**places // int(x.q)
+        text = str(scaled).rjust(places + 1, "0")
+        text = f"{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".")
+        return ("-" if x < 0 else "") + text
+    if isinstance(x, sympy.Basic) and x.is_number:
+        return "≈" + str(sympy.N(x, BOARD_DIGITS))
+    return str(x)
+
+
 def to_json(value: Value) -> Any:
     """JSON form of a value: numbers become ``{"exact": "16/5", "decimal": 3.2}``."""
     if isinstance(value, list):

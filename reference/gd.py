@@ -31,10 +31,12 @@ from reference.core import (
     Misconception,
     ParamError,
     Solution,
+    board,
     distinct_misconceptions,
     exact,
     exact_vector,
     fmt,
+    rounded,
     solver,
 )
 from reference.messages import msg
@@ -352,10 +354,8 @@ Sample = tuple[Vector, sympy.Rational]
 
 
 def _round(v: sympy.Expr, digits: int | None) -> sympy.Rational:
-    """``v`` exactly when ``digits`` is None, else rounded to that many significant digits."""
-    if digits is None:
-        return v
-    return exact(str(sympy.Float(sympy.N(v, digits + 5), digits)), "value")
+    """``v`` exactly when ``digits`` is None, else at that working precision."""
+    return v if digits is None else rounded(v, digits)
 
 
 def _sign(v: sympy.Rational, zero: int) -> int:
@@ -509,12 +509,7 @@ def _shower(work: int | None) -> Callable[[Any], str]:
     if work is None:
         return fmt
 
-    def show(v: Any) -> str:
-        if isinstance(v, list):
-            return "[" + ", ".join(show(u) for u in v) + "]"
-        return "≈" + str(sympy.Float(v, 10))
-
-    return show
+    return board
 
 
 def _choice(value: Any, options: Sequence[str], name: str) -> str:

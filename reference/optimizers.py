@@ -22,18 +22,21 @@ from typing import Any
 import sympy
 
 from reference.core import (
+    PRECISION_DIGITS,
     Misconception,
     ParamError,
     Solution,
+    board,
     exact,
     exact_vector,
     misconception_if_distinct,
+    precision_text,
+    settle,
     solver,
 )
 from reference.messages import Msg, msg
 
 #: Significant digits of a reported value that is irrational.
-PRECISION_DIGITS = 30
 #: Digits carried through the arithmetic once a value is irrational.
 WORKING_DIGITS = 50
 
@@ -72,43 +75,6 @@ def _div(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
     if b.is_zero:
         raise _Undefined("eps", "division by zero: ε = 0 and a zero accumulator")
     return a / b
-
-
-def _settle(x: sympy.Expr) -> sympy.Rational:
-    """A reportable value: exact if rational, else rounded to PRECISION_DIGITS digits."""
-    if x.is_Rational:
-        return x
-    return exact(str(sympy.N(x, PRECISION_DIGITS)))
-
-
-def _show(x: Any) -> str:
-    """Board text for a number or vector: terminating decimals as decimals, else p/q, ≈ floats."""
-    if isinstance(x, (list, tuple)):
-        return "[" + ", ".join(_show(v) for v in x) + "]"
-    if isinstance(x, sympy.Integer):
-        return str(x)
-    if isinstance(x, sympy.Rational):
-        q = int(x.q)
-        twos = fives = 0
-        while q % 2 == 0:
-            q //= 2
-            twos += 1
-        while q % 5 == 0:
-            q //= 5
-            fives += 1
-        if q != 1:
-            # A TA writes a long repeating fraction as a decimal; values keep it exact.
-            return str(x) if x.q < 10**6 else "≈" + str(sympy.N(x, 12))
-        places = max(twos, fives)
-        if places > 12:
-            return "≈" + str(sympy.N(x, 12))
-        scaled = abs(int(x.p)) * 10**places // int(x.q)
-        text = str(scaled).rjust(places + 1, "0")
-        text = f"{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".")
-        return ("-" if x < 0 else "") + text
-    if isinstance(x, sympy.Float):
-        return "≈" + str(sympy.N(x, 12))
-    return str(x)
 
 
 def _check_range(value: sympy.Rational, name: str, low: int, high: int | None = None) -> None:
@@ -244,7 +210,7 @@ def run(
             )
         )
         lines.append(
-            msg("Step {t}: g{t} = {source} = {g}", t=str(t), source=str(source), g=str(_show(g)))
+            msg("Step {t}: g{t} = {source} = {g}", t=str(t), source=str(source), g=str(board(g)))
         )
         record: dict[str, Vector] = {"grad": g}
         g_eff = g
@@ -256,7 +222,7 @@ def run(
                     "  weight decay: g{t} + λ·w{value} = {g_eff}",
                     t=str(t),
                     value=str(t - 1),
-                    g_eff=str(_show(g_eff)),
+                    g_eff=str(board(g_eff)),
                 )
             )
         state, update, named, rule_lines = rule(state, g_eff, t)
@@ -275,8 +241,8 @@ def run(
                 t=str(t),
                 value=str(t - 1),
                 value2=str("+" if variant.ascent else "−"),
-                update=str(_show(update)),
-                w=str(_show(w)),
+                update=str(board(update)),
+                w=str(board(w)),
             )
         )
         records.append(record)
@@ -288,7 +254,7 @@ def values_of(records: list[dict[str, Vector]], scalar: bool) -> dict[str, Any]:
     values: dict[str, Any] = {}
 
     def report(vector: Vector) -> Any:
-        settled = [_settle(v) for v in vector]
+        settled = [settle(v) for v in vector]
         return settled[0] if scalar else settled
 
     for t, record in enumerate(records, start=1):
@@ -382,9 +348,9 @@ def solve(
         values=key,
         steps=setup.intro
         + tuple(lines)
-        + (msg("Final weights: {weights}", weights=str(_show(records[-1]["weights"]))),),
+        + (msg("Final weights: {weights}", weights=str(board(records[-1]["weights"]))),),
         misconceptions=tuple(m for m in candidates if m is not None),
-        precision=f"{PRECISION_DIGITS} significant digits" if inexact else None,
+        precision=precision_text([sympy.Float(1)] if inexact else []),
     )
 
 
@@ -418,13 +384,13 @@ def _setup(
     head = [
         msg(
             "w0 = {value}, lr = {lr_value}",
-            value=str(_show(list(problem.weights))),
-            lr_value=str(_show(lr_value)),
+            value=str(board(list(problem.weights))),
+            lr_value=str(board(lr_value)),
         )
     ]
     if wd != 0:
         head.append(
-            msg("weight decay λ = {wd} (added to the gradient: g + λ·w)", wd=str(_show(wd)))
+            msg("weight decay λ = {wd} (added to the gradient: g + λ·w)", wd=str(board(wd)))
         )
     return Setup(name, problem, params, wd, tuple(head) + tuple(intro))
 
@@ -476,7 +442,7 @@ def _sgd_rule(lr: sympy.Rational) -> Rule:
             state,
             update,
             {},
-            [msg("update = lr·g{t} = {update}", t=str(t), update=str(_show(update)))],
+            [msg("update = lr·g{t} = {update}", t=str(t), update=str(board(update)))],
         )
 
     return rule
@@ -494,17 +460,17 @@ def _momentum_rule(lr: sympy.Rational, beta: sympy.Rational, form: str) -> Rule:
         update = _scale(lr, v)
         if form == "ema":
             text = msg(
-                "v{t} = β·v{value} + (1−β)·g{t} = {v}", t=str(t), value=str(t - 1), v=str(_show(v))
+                "v{t} = β·v{value} + (1−β)·g{t} = {v}", t=str(t), value=str(t - 1), v=str(board(v))
             )
         else:
             text = msg(
-                "v{t} = β·v{value} + g{t} = {v}", t=str(t), value=str(t - 1), v=str(_show(v))
+                "v{t} = β·v{value} + g{t} = {v}", t=str(t), value=str(t - 1), v=str(board(v))
             )
         return (
             {"v": v},
             update,
             {"v": v},
-            [text, msg("update = lr·v{t} = {update}", t=str(t), update=str(_show(update)))],
+            [text, msg("update = lr·v{t} = {update}", t=str(t), update=str(board(update)))],
         )
 
     return rule
@@ -528,9 +494,9 @@ def _nesterov_rule(lr: sympy.Rational, beta: sympy.Rational, old_buffer: bool = 
         direction = _plus(g, _scale(beta, v_prev if old_buffer else v))
         update = _scale(lr, direction)
         lines = [
-            msg("v{t} = β·v{value} + g{t} = {v}", t=str(t), value=str(t - 1), v=str(_show(v))),
-            msg("d{t} = g{t} + β·v{t} = {direction}", t=str(t), direction=str(_show(direction))),
-            msg("update = lr·d{t} = {update}", t=str(t), update=str(_show(update))),
+            msg("v{t} = β·v{value} + g{t} = {v}", t=str(t), value=str(t - 1), v=str(board(v))),
+            msg("d{t} = g{t} + β·v{t} = {direction}", t=str(t), direction=str(board(direction))),
+            msg("update = lr·d{t} = {update}", t=str(t), update=str(board(update))),
         ]
         return {"v": v}, update, {"v": v, "direction": direction}, lines
 
@@ -570,8 +536,8 @@ def _adagrad_rule(
         v = _plus(v_prev, squares) if accumulate else squares
         update = _adaptive_step(lr, g, v, eps, eps_inside, root)
         lines = [
-            msg("v{t} = v{value} + g{t}² = {v}", t=str(t), value=str(t - 1), v=str(_show(v))),
-            msg("update = lr·g{t}/(√v{t} + ε) = {update}", t=str(t), update=str(_show(update))),
+            msg("v{t} = v{value} + g{t}² = {v}", t=str(t), value=str(t - 1), v=str(board(v))),
+            msg("update = lr·g{t}/(√v{t} + ε) = {update}", t=str(t), update=str(board(update))),
         ]
         return {"v": v}, update, {"v": v}, lines
 
@@ -593,9 +559,9 @@ def _rmsprop_rule(
         update = _adaptive_step(lr, g, v, eps, eps_inside)
         lines = [
             msg(
-                "v{t} = β·v{value} + (1−β)·g{t}² = {v}", t=str(t), value=str(t - 1), v=str(_show(v))
+                "v{t} = β·v{value} + (1−β)·g{t}² = {v}", t=str(t), value=str(t - 1), v=str(board(v))
             ),
-            msg("update = lr·g{t}/(√v{t} + ε) = {update}", t=str(t), update=str(_show(update))),
+            msg("update = lr·g{t}/(√v{t} + ε) = {update}", t=str(t), update=str(board(update))),
         ]
         return {"v": v}, update, {"v": v}, lines
 
@@ -629,17 +595,17 @@ def _adam_rule(
                 "m{t} = β1·m{value} + (1−β1)·g{t} = {m}",
                 t=str(t),
                 value=str(t - 1),
-                m=str(_show(m)),
+                m=str(board(m)),
             ),
             msg(
                 "v{t} = β2·v{value} + (1−β2)·g{t}² = {v}",
                 t=str(t),
                 value=str(t - 1),
-                v=str(_show(v)),
+                v=str(board(v)),
             ),
-            msg("m̂{t} = m{t}/(1−β1^{t}) = {m_hat}", t=str(t), m_hat=str(_show(m_hat))),
-            msg("v̂{t} = v{t}/(1−β2^{t}) = {v_hat}", t=str(t), v_hat=str(_show(v_hat))),
-            msg("update = lr·m̂{t}/(√v̂{t} + ε) = {update}", t=str(t), update=str(_show(update))),
+            msg("m̂{t} = m{t}/(1−β1^{t}) = {m_hat}", t=str(t), m_hat=str(board(m_hat))),
+            msg("v̂{t} = v{t}/(1−β2^{t}) = {v_hat}", t=str(t), v_hat=str(board(v_hat))),
+            msg("update = lr·m̂{t}/(√v̂{t} + ε) = {update}", t=str(t), update=str(board(update))),
         ]
         named = {"m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat}
         return {"m": m, "v": v}, update, named, lines
@@ -776,7 +742,7 @@ def _momentum_intro(beta: sympy.Rational, form: str) -> list[Msg]:
         )
     else:
         rule = msg("Momentum (torch form): v_t = β·v_{t−1} + g_t, w_t = w_{t−1} − lr·v_t, v0 = 0")
-    return [msg("β = {b}", b=_show(beta)), rule]
+    return [msg("β = {b}", b=board(beta)), rule]
 
 
 def _momentum_wrong(lr: sympy.Rational, beta: sympy.Rational, form: str) -> WrongRules:
@@ -925,7 +891,7 @@ OPTIMISERS: tuple[Optimiser, ...] = (
         lr_default=None,
         hyper={"beta": BETA},
         intro=lambda beta: [
-            msg("β = {b}", b=_show(beta)),
+            msg("β = {b}", b=board(beta)),
             msg(
                 "Nesterov (torch): v_t = β·v_{t−1} + g_t, d_t = g_t + β·v_t, w_t = w_{t−1} − lr·d_t"
             ),
@@ -951,7 +917,7 @@ OPTIMISERS: tuple[Optimiser, ...] = (
             )
         },
         intro=lambda eps: [
-            msg("ε = {e}", e=_show(eps)),
+            msg("ε = {e}", e=board(eps)),
             msg("Adagrad: v_t = v_{t−1} + g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)"),
         ],
         rule=_adagrad_rule,
@@ -974,7 +940,7 @@ OPTIMISERS: tuple[Optimiser, ...] = (
             ),
         },
         intro=lambda beta, eps: [
-            msg("β = {b}, ε = {e}", b=_show(beta), e=_show(eps)),
+            msg("β = {b}, ε = {e}", b=board(beta), e=board(eps)),
             msg("RMSprop: v_t = β·v_{t−1} + (1−β)·g_t², w_t = w_{t−1} − lr·g_t/(√v_t + ε)"),
         ],
         rule=_rmsprop_rule,
@@ -997,7 +963,7 @@ OPTIMISERS: tuple[Optimiser, ...] = (
             ),
         },
         intro=lambda beta1, beta2, eps: [
-            msg("β1 = {b1}, β2 = {b2}, ε = {e}", b1=_show(beta1), b2=_show(beta2), e=_show(eps)),
+            msg("β1 = {b1}, β2 = {b2}, ε = {e}", b1=board(beta1), b2=board(beta2), e=board(eps)),
             msg("Adam: m_t = β1·m_{t−1} + (1−β1)·g_t, v_t = β2·v_{t−1} + (1−β2)·g_t²,"),
             msg(
                 "Bias correction: m̂_t = m_t/(1−β1^t), v̂_t = v_t/(1−β2^t); "

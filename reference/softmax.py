@@ -18,35 +18,21 @@ from typing import Any
 import sympy
 
 from reference.core import (
+    PRECISION_DIGITS,
     ParamError,
     Solution,
-    decimal_text,
+    board,
     distinct_misconceptions,
     exact,
     exact_vector,
+    precision_text,
+    settle,
     solver,
 )
 from reference.messages import msg
 
-#: Significant digits of a reported irrational value.
-PRECISION_DIGITS = 30
-
 Exprs = list[sympy.Expr]
 _ONE = sympy.Integer(1)
-
-
-def _settle(expr: sympy.Expr) -> sympy.Rational:
-    """Exact when rational, else rounded to PRECISION_DIGITS significant digits."""
-    if expr.is_Rational:
-        return expr
-    return exact(str(sympy.N(expr, PRECISION_DIGITS)))
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    text = decimal_text(value, 10)
-    return text if value.is_Rational and sympy.Rational(text) == value else "≈" + text
 
 
 def _logits(x: Any, name: str) -> list[sympy.Rational]:
@@ -74,12 +60,12 @@ def log_softmax_exprs(z: Sequence[sympy.Expr], t: sympy.Expr = _ONE) -> Exprs:
 
 
 def _settled(exprs: Exprs) -> list[sympy.Rational]:
-    return [_settle(e) for e in exprs]
+    return [settle(e) for e in exprs]
 
 
 def _precision(exprs: list[sympy.Expr]) -> str | None:
     """None when every reported expression is rational, else the stated precision."""
-    return None if all(e.is_Rational for e in exprs) else f"{PRECISION_DIGITS} significant digits"
+    return precision_text(exprs)
 
 
 # --------------------------------------------------------------------------- softmax
@@ -105,11 +91,11 @@ def softmax(logits: Any, T: Any = 1) -> Solution:
     total = sum(exps)
     key = {"probabilities": probabilities, "scaled_logits": scaled}
     steps = (
-        msg("z = {z}, T = {t}", z=str(_show(z)), t=str(_show(t))),
-        msg("z/T = {scaled}", scaled=str(_show(scaled))),
-        msg("exp(z/T) = {value}", value=str(_show(_settled(exps)))),
-        msg("Σ exp(z/T) = {value}", value=str(_show(_settle(total)))),
-        msg("p = exp(z/T)/Σ = {probabilities}", probabilities=str(_show(probabilities))),
+        msg("z = {z}, T = {t}", z=str(board(z)), t=str(board(t))),
+        msg("z/T = {scaled}", scaled=str(board(scaled))),
+        msg("exp(z/T) = {value}", value=str(board(_settled(exps)))),
+        msg("Σ exp(z/T) = {value}", value=str(board(settle(total)))),
+        msg("p = exp(z/T)/Σ = {probabilities}", probabilities=str(board(probabilities))),
     )
     top = max(range(len(z)), key=lambda i: z[i])
     candidates = [
@@ -189,7 +175,7 @@ def _parts(
 
 
 def _settle_any(x: Any) -> Any:
-    return _settled(x) if isinstance(x, list) else _settle(x)
+    return _settled(x) if isinstance(x, list) else settle(x)
 
 
 @solver(
@@ -231,55 +217,55 @@ def distillation(
         raise ParamError("alpha", f"must be in [0, 1], got {a}")
 
     def loss(ce: sympy.Expr, kl: sympy.Expr, w_hard: sympy.Expr, scale: sympy.Expr) -> Any:
-        return _settle(w_hard * ce + (1 - w_hard) * scale * kl)
+        return settle(w_hard * ce + (1 - w_hard) * scale * kl)
 
     e = _parts(s, t, y, temp)
     loss_expr = a * e["ce_hard"] + (1 - a) * temp**2 * e["kl_soft"]
     names = ("teacher_soft", "student_soft", "student_probs", "ce_hard", "kl_soft", "ce_soft")
     key = {name: _settle_any(e[name]) for name in names}
-    key["loss"] = _settle(loss_expr)
+    key["loss"] = settle(loss_expr)
     steps = (
         msg(
             "s = {s}, t = {t}, label y = {y}, T = {temp}, α = {a}",
-            s=str(_show(s)),
-            t=str(_show(t)),
+            s=str(board(s)),
+            t=str(board(t)),
             y=str(y),
-            temp=str(_show(temp)),
-            a=str(_show(a)),
+            temp=str(board(temp)),
+            a=str(board(a)),
         ),
         msg(
             "teacher_soft = softmax(t/T) = {teacher_soft}",
-            teacher_soft=str(_show(key["teacher_soft"])),
+            teacher_soft=str(board(key["teacher_soft"])),
         ),
         msg(
             "student_soft = softmax(s/T) = {student_soft}",
-            student_soft=str(_show(key["student_soft"])),
+            student_soft=str(board(key["student_soft"])),
         ),
-        msg("softmax(s) = {student_probs}", student_probs=str(_show(key["student_probs"]))),
+        msg("softmax(s) = {student_probs}", student_probs=str(board(key["student_probs"]))),
         msg(
             "ce_hard = −log softmax(s)[{y}] = {ce_hard}",
             y=str(y),
-            ce_hard=str(_show(key["ce_hard"])),
+            ce_hard=str(board(key["ce_hard"])),
         ),
         msg(
             "kl_soft = Σ teacher_softᵢ·log(teacher_softᵢ/student_softᵢ) = {kl_soft}",
-            kl_soft=str(_show(key["kl_soft"])),
+            kl_soft=str(board(key["kl_soft"])),
         ),
         (
             msg(
                 "ce_soft = −Σ teacher_softᵢ·log student_softᵢ = {ce_soft} (= kl_soft + entropy of teacher_soft)",
-                ce_soft=str(_show(key["ce_soft"])),
+                ce_soft=str(board(key["ce_soft"])),
             )
         ),
         (
             msg(
                 "loss = α·ce_hard + (1−α)·T²·kl_soft = {a}·{ce_hard} + {value}·{value2}·{kl_soft} = {loss}",
-                a=str(_show(a)),
-                ce_hard=str(_show(key["ce_hard"])),
-                value=str(_show(1 - a)),
-                value2=str(_show(temp**2)),
-                kl_soft=str(_show(key["kl_soft"])),
-                loss=str(_show(key["loss"])),
+                a=str(board(a)),
+                ce_hard=str(board(key["ce_hard"])),
+                value=str(board(1 - a)),
+                value2=str(board(temp**2)),
+                kl_soft=str(board(key["kl_soft"])),
+                loss=str(board(key["loss"])),
             )
         ),
     )
@@ -296,7 +282,7 @@ def distillation(
             "kl_direction_reversed",
             msg("Computed KL(student ‖ teacher); distillation uses KL(teacher ‖ student)."),
             {
-                "kl_soft": _settle(e["kl_reversed"]),
+                "kl_soft": settle(e["kl_reversed"]),
                 "loss": loss(e["ce_hard"], e["kl_reversed"], a, temp**2),
             },
         ),
@@ -311,8 +297,8 @@ def distillation(
             {
                 "teacher_soft": _settled(at_one["teacher_soft"]),
                 "student_soft": _settled(at_one["student_soft"]),
-                "kl_soft": _settle(at_one["kl_soft"]),
-                "ce_soft": _settle(at_one["ce_soft"]),
+                "kl_soft": settle(at_one["kl_soft"]),
+                "ce_soft": settle(at_one["ce_soft"]),
                 "loss": loss(e["ce_hard"], at_one["kl_soft"], a, temp**2),
             },
         ),
@@ -320,7 +306,7 @@ def distillation(
             "hard_loss_at_temperature",
             msg("Took the hard-label loss on softmax(s/T); it uses the student at T = 1."),
             {
-                "ce_hard": _settle(e["ce_hard_at_t"]),
+                "ce_hard": settle(e["ce_hard_at_t"]),
                 "loss": loss(e["ce_hard_at_t"], e["kl_soft"], a, temp**2),
             },
         ),
