@@ -50,7 +50,7 @@ window.addEventListener("load", function () {
   var table = document.getElementById("students"), order = null;
   if (table) {
     var headers = table.querySelectorAll("thead th");
-    headers[headers.length - 2].click();  // the total column, ascending
+    headers[headers.length - 2].querySelector("button").click();  // the total column, ascending
     order = Array.prototype.map.call(table.tBodies[0].rows, function (r) { return r.cells[0].textContent.trim(); });
   }
   var out = document.createElement("pre");
