@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po, write_po
 from grader.i18n import DOMAIN, LANGS, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {"msg": None, "N_": None, "_": None, "gettext": None}
+KEYWORDS = {"msg": None, "formula": None, "N_": None, "_": None, "gettext": None}
 #: What is scanned, and how (the web service keeps its own templates).
 SOURCES: tuple[tuple[str, list[tuple[str, str]]], ...] = (
     ("grader", [("web/**", "ignore"), ("**.py", "python"), ("report/templates/**.j2", "jinja2")]),

@@ -17,7 +17,7 @@ import sympy
 
 from reference.core import ParamError, Solution, distinct_misconceptions, exact, solver
 from reference.labels import ACTIVATIONS, LOSSES, canonical
-from reference.messages import msg
+from reference.messages import formula, msg
 
 # --------------------------------------------------------------------------- inputs
 
@@ -91,38 +91,38 @@ def params_mlp(layers: Any, bias: Any = True) -> Solution:
         "biases": sympy.Integer(biases),
     }
     steps = [
-        msg(
+        formula(
             "Layers {sizes}: {value} weight layers (the input layer has none).",
-            sizes=str(sizes),
-            value=str(len(sizes) - 1),
+            sizes=sizes,
+            value=len(sizes) - 1,
         )
     ]
     for i, (a, b) in enumerate(itertools.pairwise(sizes), start=1):
         if has_bias:
             steps.append(
-                msg(
+                formula(
                     "Layer {i}: {a}·{b} weights + {b} biases = {value}",
-                    i=str(i),
-                    a=str(a),
-                    b=str(b),
-                    value=str(a * b + b),
+                    i=i,
+                    a=a,
+                    b=b,
+                    value=a * b + b,
                 )
             )
         else:
             steps.append(
-                msg(
+                formula(
                     "Layer {i}: {a}·{b} weights (no bias) = {value}",
-                    i=str(i),
-                    a=str(a),
-                    b=str(b),
-                    value=str(a * b),
+                    i=i,
+                    a=a,
+                    b=b,
+                    value=a * b,
                 )
             )
     steps.append(
-        msg(
+        formula(
             "Total = {value} = {value2}",
-            value=str(" + ".join(map(str, per_layer))),
-            value2=str(sum(per_layer)),
+            value=" + ".join(map(str, per_layer)),
+            value2=sum(per_layer),
         )
     )
 
@@ -253,77 +253,72 @@ def params_conv2d(
         "weights": sympy.Integer(weights),
     }
     steps = [
-        msg(
+        formula(
             "Input {c}×{h}×{w}, {f} filters of {kh}×{kw}, stride {sh}×{sw}, padding {pad}.",
-            c=str(c),
-            h=str(h),
-            w=str(w),
-            f=str(f),
-            kh=str(kh),
-            kw=str(kw),
-            sh=str(sh),
-            sw=str(sw),
-            pad=str(pad),
+            c=c,
+            h=h,
+            w=w,
+            f=f,
+            kh=kh,
+            kw=kw,
+            sh=sh,
+            sw=sw,
+            pad=pad,
         )
     ]
     if pad == "same":
         steps.append(
-            msg(
+            formula(
                 "'same' padding: H_out = ⌈{h}/{sh}⌉ = {out_h}, W_out = ⌈{w}/{sw}⌉ = {out_w}",
-                h=str(h),
-                sh=str(sh),
-                out_h=str(out_h),
-                w=str(w),
-                sw=str(sw),
-                out_w=str(out_w),
+                h=h,
+                sh=sh,
+                out_h=out_h,
+                w=w,
+                sw=sw,
+                out_w=out_w,
             )
         )
     else:
-        steps.append(
-            msg(
-                "H_out = ⌊({h} + 2·{value} − {kh})/{sh}⌋ + 1 = {out_h}",
-                h=str(h),
-                value=str(pad[0]),
-                kh=str(kh),
-                sh=str(sh),
-                out_h=str(out_h),
+        for axis, size, p, k, st, out in (
+            ("H", h, pad[0], kh, sh, out_h),
+            ("W", w, pad[1], kw, sw, out_w),
+        ):
+            steps.append(
+                formula(
+                    "{axis}_out = ⌊({size} + 2·{pad} − {k})/{s}⌋ + 1 = {out}",
+                    axis=axis,
+                    size=size,
+                    pad=p,
+                    k=k,
+                    s=st,
+                    out=out,
+                )
             )
-        )
-        steps.append(
-            msg(
-                "W_out = ⌊({w} + 2·{value} − {kw})/{sw}⌋ + 1 = {out_w}",
-                w=str(w),
-                value=str(pad[1]),
-                kw=str(kw),
-                sw=str(sw),
-                out_w=str(out_w),
-            )
-        )
     steps.append(
-        msg(
+        formula(
             "Output shape = [{f}, {out_h}, {out_w}] (channels = number of filters)",
-            f=str(f),
-            out_h=str(out_h),
-            out_w=str(out_w),
+            f=f,
+            out_h=out_h,
+            out_w=out_w,
         )
     )
     steps.append(
-        msg(
+        formula(
             "Weights = filters·C·kh·kw = {f}·{c}·{kh}·{kw} = {weights}",
-            f=str(f),
-            c=str(c),
-            kh=str(kh),
-            kw=str(kw),
-            weights=str(weights),
+            f=f,
+            c=c,
+            kh=kh,
+            kw=kw,
+            weights=weights,
         )
     )
     if has_bias:
         steps.append(
-            msg(
+            formula(
                 "Parameters = {weights} + {f} biases = {total}",
-                weights=str(weights),
-                f=str(f),
-                total=str(total),
+                weights=weights,
+                f=f,
+                total=total,
             )
         )
 
@@ -504,24 +499,24 @@ def output_layer(
     activation, loss, why = _DESIGN[name]
     key = {"units": sympy.Integer(units), "activation": activation, "loss": loss}
     if n_landmarks is not None:
-        size = msg(
+        size = formula(
             "{n_landmarks} landmarks × {value} coordinates = {units} units",
-            n_landmarks=str(n_landmarks),
-            value=str(units // n_landmarks),
-            units=str(units),
+            n_landmarks=n_landmarks,
+            value=units // n_landmarks,
+            units=units,
         )
     else:
         size = {
-            "regression": msg("{units} outputs → {units} units", units=str(units)),
+            "regression": formula("{units} outputs → {units} units", units=units),
             "binary": "1 unit",
-            "multiclass": msg("{units} classes → {units} units", units=str(units)),
-            "multilabel": msg("{units} labels → {units} units", units=str(units)),
+            "multiclass": formula("{units} classes → {units} units", units=units),
+            "multilabel": formula("{units} labels → {units} units", units=units),
         }[name]
     steps = [
-        msg("Task: {name} → {why}.", name=str(name), why=str(why)),
-        msg("Units: {size}", size=str(size)),
-        msg("Activation: {activation}", activation=str(activation)),
-        msg("Loss: {loss}", loss=str(loss)),
+        formula("Task: {name} → {why}.", name=name, why=why),
+        formula("Units: {size}", size=size),
+        formula("Activation: {activation}", activation=activation),
+        formula("Loss: {loss}", loss=loss),
     ]
     if name == "binary":
         steps.append(
@@ -655,9 +650,9 @@ def output_layer(
             (
                 "landmarks_not_doubled",
                 (
-                    msg(
+                    formula(
                         "Gave one unit per landmark; each landmark has {value} coordinates, one unit each.",
-                        value=str(units // n_landmarks),
+                        value=units // n_landmarks,
                     )
                 ),
                 {"units": m(n_landmarks)},

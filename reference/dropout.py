@@ -22,7 +22,7 @@ from reference.core import (
     misconception_if_distinct,
     solver,
 )
-from reference.messages import msg
+from reference.messages import formula, msg
 
 Tensor = Any  # a Rational or a (nested) list of them, rectangular
 
@@ -90,10 +90,10 @@ def _keep_probability(p: Any, p_drop: Any, mask: Tensor) -> tuple[sympy.Rational
         raise ParamError("mask", "the mask keeps no unit, so p cannot be read from it; give p")
     keep = sympy.Rational(ones, len(cells))
     return keep, (
-        msg(
+        formula(
             "p = (ones in the mask) / (cells) = {ones}/{n_cells} = {keep} (keep probability, read from the mask)",
-            ones=str(ones),
-            n_cells=str(len(cells)),
+            ones=ones,
+            n_cells=len(cells),
             keep=fmt(keep),
         )
     )

@@ -39,7 +39,7 @@ from reference.core import (
     rounded,
     solver,
 )
-from reference.messages import msg
+from reference.messages import formula, msg
 
 X = sympy.Symbol("x")
 _EXPR_CHARS = re.compile(r"^[0-9x+\-*/^().\s]+$")
@@ -195,18 +195,18 @@ def l2_step(
             z=fmt(z),
         ),
         (
-            msg(
+            formula(
                 "loss L = {loss_text} = {value}({y} − {z})² = {data_loss}",
-                loss_text=str(loss_text),
-                value=str("" if c == 1 else "½·"),
+                loss_text=loss_text,
+                value="" if c == 1 else "½·",
                 y=fmt(y),
                 z=fmt(z),
                 data_loss=fmt(data_loss),
             )
         ),
-        msg(
+        formula(
             "∂L/∂wᵢ = {grad_text} = {value}·iᵢ = {grad}",
-            grad_text=str(grad_text),
+            grad_text=grad_text,
             value=_term(-2 * c * err),
             grad=fmt(grad),
         ),
@@ -235,10 +235,10 @@ def l2_step(
         (
             "other_loss_convention",
             (
-                msg(
+                formula(
                     "The question's loss is {loss_text}; using {other_name} changes the gradient by a factor of 2, and the updated weights with it.",
-                    loss_text=str(loss_text),
-                    other_name=str(other_name),
+                    loss_text=loss_text,
+                    other_name=other_name,
                 )
             ),
             {
@@ -465,26 +465,26 @@ def _run(cfg: _Config, w0: Vector, samples: Sequence[Sample]) -> tuple[dict[str,
         show = _shower(cfg.work)
         lines += [
             (
-                msg(
+                formula(
                     "Update {t} (sample{value} {names}): z = {value2}, ŷ = {value3}, data loss = {value4}",
-                    t=str(t),
-                    value=str("s" if len(idx) > 1 else ""),
-                    names=str(names),
-                    value2=str(show(zs)),
-                    value3=str(show(ys)),
-                    value4=str(show(loss)),
+                    t=t,
+                    value="s" if len(idx) > 1 else "",
+                    names=names,
+                    value2=show(zs),
+                    value3=show(ys),
+                    value4=show(loss),
                 )
             ),
-            msg(
+            formula(
                 "  ∂L/∂z = {value}, ∂L/∂w = Σ ∂L/∂z·input = {value2}",
-                value=str(show(dz)),
-                value2=str(show(grad)),
+                value=show(dz),
+                value2=show(grad),
             ),
             (
-                msg(
+                formula(
                     "  penalty gradient = {value}; w ← w − η·(∂L/∂w + penalty gradient) = {value2}",
-                    value=str(show(pen)),
-                    value2=str(show(w)),
+                    value=show(pen),
+                    value2=show(w),
                 )
             ),
         ]
@@ -494,11 +494,11 @@ def _run(cfg: _Config, w0: Vector, samples: Sequence[Sample]) -> tuple[dict[str,
     values["loss"] = _data_loss(cfg, zs, ys, [y for _, y in everything])
     show = _shower(cfg.work)
     lines.append(
-        msg(
+        formula(
             "Final weights {value}; data loss over all {n_everything} samples = {value2}",
-            value=str(show(w)),
-            n_everything=str(len(everything)),
-            value2=str(show(values["loss"])),
+            value=show(w),
+            n_everything=len(everything),
+            value2=show(values["loss"]),
         )
     )
     return values, lines
@@ -563,10 +563,10 @@ def _descent_misconceptions(
                     (
                         f"other_mse_convention_{other.removesuffix('_squared')}",
                         (
-                            msg(
+                            formula(
                                 "The loss is {value}; using {value2} scales the gradient (by 2 or by m) and so every update.",
-                                value=str(_LOSS_TEXT[cfg.loss]),
-                                value2=str(_LOSS_TEXT[other]),
+                                value=_LOSS_TEXT[cfg.loss],
+                                value2=_LOSS_TEXT[other],
                             )
                         ),
                         replace(cfg, loss=other),
@@ -577,9 +577,9 @@ def _descent_misconceptions(
             (
                 "regulariser_left_out",
                 (
-                    msg(
+                    formula(
                         "The {reg} penalty adds its own gradient to every update; leaving it out gives the unregularised weights.",
-                        reg=str(reg),
+                        reg=reg,
                     )
                 ),
                 replace(cfg, lam1=sympy.Integer(0), lam2=sympy.Integer(0)),
@@ -793,31 +793,31 @@ def descent(
 
     head = [
         (
-            msg(
+            formula(
                 "ŷ = {activation}(z), z = Σ wᵢ·iᵢ; loss L = {value} over the {value2} (m = samples in the update)",
-                activation=str(activation),
-                value=str(_LOSS_TEXT[loss]),
-                value2=str("whole batch" if mode == "batch" else "current sample"),
+                activation=activation,
+                value=_LOSS_TEXT[loss],
+                value2="whole batch" if mode == "batch" else "current sample",
             )
         ),
         _reg_line(reg, lmb, ratio),
-        msg(
+        formula(
             "{mode} mode, η = {eta}, {steps} pass{value} over {n_data} sample{value2}: {samples}",
-            mode=str(mode),
+            mode=mode,
             eta=fmt(eta),
-            steps=str(steps),
-            value=str("es" if steps > 1 else ""),
-            n_data=str(len(data)),
-            value2=str("s" if len(data) > 1 else ""),
+            steps=steps,
+            value="es" if steps > 1 else "",
+            n_data=len(data),
+            value2="s" if len(data) > 1 else "",
             samples="; ".join(f"inputs {fmt(i)}, y = {fmt(y)}" for i, y in data),
         ),
     ]
     precision = None
     if irrational:
-        precision = msg(
+        precision = formula(
             "{digits} significant digits (sigmoid, exp and log evaluated and carried at {work} digits)",
-            digits=str(digits),
-            work=str(work),
+            digits=digits,
+            work=work,
         )
     params = {
         "weights": weights,

@@ -101,3 +101,10 @@ def english(messages: str | tuple[str, ...] | list[str]) -> str:
     if isinstance(messages, str):
         return str.__str__(messages)
     return join(list(messages))
+
+
+def formula(template: str, **values: Any) -> Msg:
+    """A translatable sentence whose values are written as in a formula: every value as
+    text, so its digits stay ASCII and left-to-right in a Persian sentence (``8/16``,
+    ``[0.5, 1]``). ``pybabel extract -k formula`` collects ``template``."""
+    return Msg(template, {k: v if isinstance(v, Msg) else str(v) for k, v in values.items()})

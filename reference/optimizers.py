@@ -34,7 +34,7 @@ from reference.core import (
     settle,
     solver,
 )
-from reference.messages import Msg, msg
+from reference.messages import Msg, formula, msg
 
 #: Significant digits of a reported value that is irrational.
 #: Digits carried through the arithmetic once a value is irrational.
@@ -205,24 +205,20 @@ def run(
         source = (
             "given"
             if problem.grads is not None
-            else msg(
-                "∇f(w{value}) = ∇({function})", value=str(t - 1), function=str(problem.function)
-            )
+            else formula("∇f(w{value}) = ∇({function})", value=t - 1, function=problem.function)
         )
-        lines.append(
-            msg("Step {t}: g{t} = {source} = {g}", t=str(t), source=str(source), g=str(board(g)))
-        )
+        lines.append(formula("Step {t}: g{t} = {source} = {g}", t=t, source=source, g=board(g)))
         record: dict[str, Vector] = {"grad": g}
         g_eff = g
         if weight_decay != 0 and variant.decay == "grad":
             g_eff = [gi + weight_decay * wi for gi, wi in zip(g, w, strict=True)]
             record["grad_total"] = g_eff
             lines.append(
-                msg(
+                formula(
                     "  weight decay: g{t} + λ·w{value} = {g_eff}",
-                    t=str(t),
-                    value=str(t - 1),
-                    g_eff=str(board(g_eff)),
+                    t=t,
+                    value=t - 1,
+                    g_eff=board(g_eff),
                 )
             )
         state, update, named, rule_lines = rule(state, g_eff, t)
@@ -236,13 +232,13 @@ def run(
         w = w_new
         record["weights"] = w
         lines.append(
-            msg(
+            formula(
                 "  w{t} = w{value} {value2} {update} = {w}",
-                t=str(t),
-                value=str(t - 1),
-                value2=str("+" if variant.ascent else "−"),
-                update=str(board(update)),
-                w=str(board(w)),
+                t=t,
+                value=t - 1,
+                value2="+" if variant.ascent else "−",
+                update=board(update),
+                w=board(w),
             )
         )
         records.append(record)
@@ -348,7 +344,7 @@ def solve(
         values=key,
         steps=setup.intro
         + tuple(lines)
-        + (msg("Final weights: {weights}", weights=str(board(records[-1]["weights"]))),),
+        + (formula("Final weights: {weights}", weights=board(records[-1]["weights"])),),
         misconceptions=tuple(m for m in candidates if m is not None),
         precision=precision_text([sympy.Float(1)] if inexact else []),
     )
@@ -382,16 +378,14 @@ def _setup(
     else:
         params["function"] = str(problem.function)
     head = [
-        msg(
+        formula(
             "w0 = {value}, lr = {lr_value}",
-            value=str(board(list(problem.weights))),
-            lr_value=str(board(lr_value)),
+            value=board(list(problem.weights)),
+            lr_value=board(lr_value),
         )
     ]
     if wd != 0:
-        head.append(
-            msg("weight decay λ = {wd} (added to the gradient: g + λ·w)", wd=str(board(wd)))
-        )
+        head.append(formula("weight decay λ = {wd} (added to the gradient: g + λ·w)", wd=board(wd)))
     return Setup(name, problem, params, wd, tuple(head) + tuple(intro))
 
 
@@ -442,7 +436,7 @@ def _sgd_rule(lr: sympy.Rational) -> Rule:
             state,
             update,
             {},
-            [msg("update = lr·g{t} = {update}", t=str(t), update=str(board(update)))],
+            [formula("update = lr·g{t} = {update}", t=t, update=board(update))],
         )
 
     return rule
@@ -459,18 +453,14 @@ def _momentum_rule(lr: sympy.Rational, beta: sympy.Rational, form: str) -> Rule:
         v = _plus(_scale(beta, v_prev), _scale(damp, g))
         update = _scale(lr, v)
         if form == "ema":
-            text = msg(
-                "v{t} = β·v{value} + (1−β)·g{t} = {v}", t=str(t), value=str(t - 1), v=str(board(v))
-            )
+            text = formula("v{t} = β·v{value} + (1−β)·g{t} = {v}", t=t, value=t - 1, v=board(v))
         else:
-            text = msg(
-                "v{t} = β·v{value} + g{t} = {v}", t=str(t), value=str(t - 1), v=str(board(v))
-            )
+            text = formula("v{t} = β·v{value} + g{t} = {v}", t=t, value=t - 1, v=board(v))
         return (
             {"v": v},
             update,
             {"v": v},
-            [text, msg("update = lr·v{t} = {update}", t=str(t), update=str(board(update)))],
+            [text, formula("update = lr·v{t} = {update}", t=t, update=board(update))],
         )
 
     return rule
@@ -494,9 +484,9 @@ def _nesterov_rule(lr: sympy.Rational, beta: sympy.Rational, old_buffer: bool = 
         direction = _plus(g, _scale(beta, v_prev if old_buffer else v))
         update = _scale(lr, direction)
         lines = [
-            msg("v{t} = β·v{value} + g{t} = {v}", t=str(t), value=str(t - 1), v=str(board(v))),
-            msg("d{t} = g{t} + β·v{t} = {direction}", t=str(t), direction=str(board(direction))),
-            msg("update = lr·d{t} = {update}", t=str(t), update=str(board(update))),
+            formula("v{t} = β·v{value} + g{t} = {v}", t=t, value=t - 1, v=board(v)),
+            formula("d{t} = g{t} + β·v{t} = {direction}", t=t, direction=board(direction)),
+            formula("update = lr·d{t} = {update}", t=t, update=board(update)),
         ]
         return {"v": v}, update, {"v": v, "direction": direction}, lines
 
@@ -536,8 +526,8 @@ def _adagrad_rule(
         v = _plus(v_prev, squares) if accumulate else squares
         update = _adaptive_step(lr, g, v, eps, eps_inside, root)
         lines = [
-            msg("v{t} = v{value} + g{t}² = {v}", t=str(t), value=str(t - 1), v=str(board(v))),
-            msg("update = lr·g{t}/(√v{t} + ε) = {update}", t=str(t), update=str(board(update))),
+            formula("v{t} = v{value} + g{t}² = {v}", t=t, value=t - 1, v=board(v)),
+            formula("update = lr·g{t}/(√v{t} + ε) = {update}", t=t, update=board(update)),
         ]
         return {"v": v}, update, {"v": v}, lines
 
@@ -558,10 +548,8 @@ def _rmsprop_rule(
         v = [beta * vi + (1 - beta) * gi**2 for vi, gi in zip(v_prev, g, strict=True)]
         update = _adaptive_step(lr, g, v, eps, eps_inside)
         lines = [
-            msg(
-                "v{t} = β·v{value} + (1−β)·g{t}² = {v}", t=str(t), value=str(t - 1), v=str(board(v))
-            ),
-            msg("update = lr·g{t}/(√v{t} + ε) = {update}", t=str(t), update=str(board(update))),
+            formula("v{t} = β·v{value} + (1−β)·g{t}² = {v}", t=t, value=t - 1, v=board(v)),
+            formula("update = lr·g{t}/(√v{t} + ε) = {update}", t=t, update=board(update)),
         ]
         return {"v": v}, update, {"v": v}, lines
 
@@ -591,21 +579,21 @@ def _adam_rule(
             m_hat, v_hat = m, v
         update = _adaptive_step(lr, m_hat, v_hat, eps, eps_inside)
         lines = [
-            msg(
+            formula(
                 "m{t} = β1·m{value} + (1−β1)·g{t} = {m}",
-                t=str(t),
-                value=str(t - 1),
-                m=str(board(m)),
+                t=t,
+                value=t - 1,
+                m=board(m),
             ),
-            msg(
+            formula(
                 "v{t} = β2·v{value} + (1−β2)·g{t}² = {v}",
-                t=str(t),
-                value=str(t - 1),
-                v=str(board(v)),
+                t=t,
+                value=t - 1,
+                v=board(v),
             ),
-            msg("m̂{t} = m{t}/(1−β1^{t}) = {m_hat}", t=str(t), m_hat=str(board(m_hat))),
-            msg("v̂{t} = v{t}/(1−β2^{t}) = {v_hat}", t=str(t), v_hat=str(board(v_hat))),
-            msg("update = lr·m̂{t}/(√v̂{t} + ε) = {update}", t=str(t), update=str(board(update))),
+            formula("m̂{t} = m{t}/(1−β1^{t}) = {m_hat}", t=t, m_hat=board(m_hat)),
+            formula("v̂{t} = v{t}/(1−β2^{t}) = {v_hat}", t=t, v_hat=board(v_hat)),
+            formula("update = lr·m̂{t}/(√v̂{t} + ε) = {update}", t=t, update=board(update)),
         ]
         named = {"m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat}
         return {"m": m, "v": v}, update, named, lines

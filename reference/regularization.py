@@ -18,7 +18,7 @@ from typing import Any
 import sympy
 
 from reference.core import Misconception, ParamError, Solution, exact, exact_vector, fmt, solver
-from reference.messages import Msg, msg
+from reference.messages import Msg, formula, msg
 
 NAME = "regularization.classify"
 
@@ -55,10 +55,10 @@ def classify_vector(
     zeros = sum(1 for v in w if v == 0)
     if zeros:
         return L1, (
-            msg(
+            formula(
                 "{zeros} of {n_w} weights are exactly 0 → sparse → L1 (L1's constant pull λ·sign(w) drives weights to exactly zero)",
-                zeros=str(zeros),
-                n_w=str(len(w)),
+                zeros=zeros,
+                n_w=len(w),
             )
         )
     top, low = max(mags), min(mags)
@@ -212,6 +212,6 @@ def classify(weights: Any, max_abs: Any = 1, max_spread: Any = "0.5") -> Solutio
     for name, vec in vectors.items():
         label, reason = classify_vector(vec, limit, spread)
         values[name] = label
-        steps.append(msg("{name} = {vec}: {reason}", name=str(name), vec=fmt(vec), reason=reason))
+        steps.append(formula("{name} = {vec}: {reason}", name=name, vec=fmt(vec), reason=reason))
     params = {"weights": weights, "max_abs": max_abs, "max_spread": max_spread}
     return Solution(NAME, params, values, tuple(steps), _misconceptions(values))

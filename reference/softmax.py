@@ -29,7 +29,7 @@ from reference.core import (
     settle,
     solver,
 )
-from reference.messages import msg
+from reference.messages import formula, msg
 
 Exprs = list[sympy.Expr]
 _ONE = sympy.Integer(1)
@@ -91,11 +91,11 @@ def softmax(logits: Any, T: Any = 1) -> Solution:
     total = sum(exps)
     key = {"probabilities": probabilities, "scaled_logits": scaled}
     steps = (
-        msg("z = {z}, T = {t}", z=str(board(z)), t=str(board(t))),
-        msg("z/T = {scaled}", scaled=str(board(scaled))),
-        msg("exp(z/T) = {value}", value=str(board(_settled(exps)))),
-        msg("Σ exp(z/T) = {value}", value=str(board(settle(total)))),
-        msg("p = exp(z/T)/Σ = {probabilities}", probabilities=str(board(probabilities))),
+        formula("z = {z}, T = {t}", z=board(z), t=board(t)),
+        formula("z/T = {scaled}", scaled=board(scaled)),
+        formula("exp(z/T) = {value}", value=board(_settled(exps))),
+        formula("Σ exp(z/T) = {value}", value=board(settle(total))),
+        formula("p = exp(z/T)/Σ = {probabilities}", probabilities=board(probabilities)),
     )
     top = max(range(len(z)), key=lambda i: z[i])
     candidates = [
@@ -225,47 +225,47 @@ def distillation(
     key = {name: _settle_any(e[name]) for name in names}
     key["loss"] = settle(loss_expr)
     steps = (
-        msg(
+        formula(
             "s = {s}, t = {t}, label y = {y}, T = {temp}, α = {a}",
-            s=str(board(s)),
-            t=str(board(t)),
-            y=str(y),
-            temp=str(board(temp)),
-            a=str(board(a)),
+            s=board(s),
+            t=board(t),
+            y=y,
+            temp=board(temp),
+            a=board(a),
         ),
-        msg(
+        formula(
             "teacher_soft = softmax(t/T) = {teacher_soft}",
-            teacher_soft=str(board(key["teacher_soft"])),
+            teacher_soft=board(key["teacher_soft"]),
         ),
-        msg(
+        formula(
             "student_soft = softmax(s/T) = {student_soft}",
-            student_soft=str(board(key["student_soft"])),
+            student_soft=board(key["student_soft"]),
         ),
-        msg("softmax(s) = {student_probs}", student_probs=str(board(key["student_probs"]))),
-        msg(
+        formula("softmax(s) = {student_probs}", student_probs=board(key["student_probs"])),
+        formula(
             "ce_hard = −log softmax(s)[{y}] = {ce_hard}",
-            y=str(y),
-            ce_hard=str(board(key["ce_hard"])),
+            y=y,
+            ce_hard=board(key["ce_hard"]),
         ),
-        msg(
+        formula(
             "kl_soft = Σ teacher_softᵢ·log(teacher_softᵢ/student_softᵢ) = {kl_soft}",
-            kl_soft=str(board(key["kl_soft"])),
+            kl_soft=board(key["kl_soft"]),
         ),
         (
-            msg(
+            formula(
                 "ce_soft = −Σ teacher_softᵢ·log student_softᵢ = {ce_soft} (= kl_soft + entropy of teacher_soft)",
-                ce_soft=str(board(key["ce_soft"])),
+                ce_soft=board(key["ce_soft"]),
             )
         ),
         (
-            msg(
+            formula(
                 "loss = α·ce_hard + (1−α)·T²·kl_soft = {a}·{ce_hard} + {value}·{value2}·{kl_soft} = {loss}",
-                a=str(board(a)),
-                ce_hard=str(board(key["ce_hard"])),
-                value=str(board(1 - a)),
-                value2=str(board(temp**2)),
-                kl_soft=str(board(key["kl_soft"])),
-                loss=str(board(key["loss"])),
+                a=board(a),
+                ce_hard=board(key["ce_hard"]),
+                value=board(1 - a),
+                value2=board(temp**2),
+                kl_soft=board(key["kl_soft"]),
+                loss=board(key["loss"]),
             )
         ),
     )
