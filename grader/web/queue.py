@@ -17,6 +17,7 @@ import os
 import secrets
 import socket
 import threading
+from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
 
@@ -110,10 +111,15 @@ def requeue_stale(db: DbSession) -> int:
     return (failed or 0) + (again or 0)
 
 
-def claim(db: DbSession, worker: str) -> Job | None:
-    """Take the oldest queued job for ``worker``, or None when the queue is empty."""
+def claim(db: DbSession, worker: str, assignments: Collection[str] | None = None) -> Job | None:
+    """Take the oldest queued job for ``worker`` (of ``assignments`` only, when given: the
+    ones its course serves), or None when there is none. The conditional UPDATE lets
+    exactly one of several racing workers have it."""
     while True:
-        oldest = db.scalar(select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(1))
+        queued = select(Job.id).where(Job.status == "queued")
+        if assignments is not None:
+            queued = queued.where(Job.assignment.in_(list(assignments)))
+        oldest = db.scalar(queued.order_by(Job.id).limit(1))
         if oldest is None:
             db.rollback()
             return None
@@ -160,7 +166,7 @@ class NotebookWorker:
         """Run one queued job if there is one; returns whether one was run."""
         with self.factory() as db:
             requeue_stale(db)
-            job = claim(db, self.name)
+            job = claim(db, self.name, tuple(self.course.rubrics))
         if job is None:
             return False
         beating = threading.Event()

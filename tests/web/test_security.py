@@ -69,6 +69,7 @@ def test_every_form_without_its_csrf_token_is_refused(
     job = _job_of(client)
     posts = {
         "/a/hw2": {"a:dropout.p": "0.75", "check": "dropout.p"},
+        "/a/hw2/check": {"a:dropout.p": "0.75", "check": "dropout.p"},
         "/lang": {"lang": "fa"},
         f"/a/hw2/jobs/{job}/handin": {},
         "/signout": {},
