@@ -5,17 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from grader.checkers.base import (
-    CORRECT,
-    NO_ANSWER,
-    ONE,
-    ZERO,
-    CheckKind,
-    explained,
-    is_blank,
-    result,
-    show_raw,
-)
+from grader.checkers import base
 from grader.results import PartResult
 from reference.core import fmt
 from reference.labels import same_label
@@ -25,7 +15,7 @@ if TYPE_CHECKING:
     from grader.rubric import ResolvedPart
 
 
-class Choice(CheckKind):
+class Choice(base.CheckKind):
     """Right when the answer spells the key's label (or one of its synonyms)."""
 
     name = "choice"
@@ -36,18 +26,18 @@ class Choice(CheckKind):
         return f"'choice' needs a label or true/false key, the key is {expected!r}"
 
     def check(self, part: ResolvedPart, got: Any) -> PartResult:
-        if is_blank(got):
-            return result(part, ZERO, "missing", NO_ANSWER, None)
-        shown = show_raw(got)
+        if base.is_blank(got):
+            return base.result(part, base.ZERO, "missing", base.NO_ANSWER, None)
+        shown = base.show_raw(got)
         if not isinstance(got, (str, bool)):
             feedback = msg("expected a label or true/false, got {value}", value=repr(shown))
-            return result(part, ZERO, "invalid", feedback, shown)
+            return base.result(part, base.ZERO, "invalid", feedback, shown)
         if same_label(got, part.expected, part.synonyms):
-            return result(part, ONE, "correct", CORRECT, shown)
+            return base.result(part, base.ONE, "correct", base.CORRECT, shown)
         matches = [m for m in part.mistakes if same_label(got, m.value, part.synonyms)]
         if matches:
-            return explained(part, ZERO, [], shown, matches)
+            return base.explained(part, base.ZERO, [], shown, matches)
         feedback = msg("not the expected answer")
         if part.reveal:
             feedback = msg("expected {value}", value=fmt(part.expected))
-        return result(part, ZERO, "wrong", feedback, shown)
+        return base.result(part, base.ZERO, "wrong", feedback, shown)

@@ -1,7 +1,7 @@
 """The ``matrix`` check: a vector or matrix, cell by cell, with per-cell partial credit.
 
 Wrong cells (blank ones included) are listed as zero-based ``[row, col]`` pairs in the
-result's ``wrong_cells``; a transposed answer and a known misconception's whole grid are
+base.result's ``wrong_cells``; a transposed answer and a known misconception's whole grid are
 named in the feedback.
 """
 
@@ -11,18 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from grader.checkers.base import (
-    CORRECT,
-    NO_ANSWER,
-    ZERO,
-    CheckKind,
-    explained,
-    is_blank,
-    readings_or_problem,
-    result,
-    show_raw,
-    status_of,
-)
+from grader.checkers import base
 from grader.results import PartResult
 from grader.tolerance import close
 from reference.core import exact
@@ -57,9 +46,9 @@ def transpose(rows: Grid) -> Grid:
 
 def cell_ok(cell: Any, expected: sympy.Expr, part: ResolvedPart) -> bool:
     """Whether one cell is within tolerance of ``expected`` under some reading."""
-    if is_blank(cell):
+    if base.is_blank(cell):
         return False
-    options = readings_or_problem(cell)
+    options = base.readings_or_problem(cell)
     return not isinstance(options, Msg) and any(
         close(o.value, expected, part.rtol, part.atol) for o in options
     )
@@ -85,7 +74,7 @@ def _exact_cells(value: Any) -> Any:
     return value if isinstance(value, sympy.Basic) else exact(value)
 
 
-class Matrix(CheckKind):
+class Matrix(base.CheckKind):
     """Per-cell partial credit; the shape must match (a column vector reads as a vector)."""
 
     name = "matrix"
@@ -112,12 +101,16 @@ class Matrix(CheckKind):
         assert key is not None  # key_problem refused any other key
         rows, cols = len(key), len(key[0])
         every_cell = [[r, c] for r in range(rows) for c in range(cols)]
-        if is_blank(got) or (isinstance(got, (list, tuple)) and not got):
-            return result(part, ZERO, "missing", NO_ANSWER, None, wrong_cells=every_cell)
+        if base.is_blank(got) or (isinstance(got, (list, tuple)) and not got):
+            return base.result(
+                part, base.ZERO, "missing", base.NO_ANSWER, None, wrong_cells=every_cell
+            )
         answer = grid(got)
         if answer is None or shape(answer) is None:
             feedback = msg("expected a matrix: a list of rows of equal length")
-            return result(part, ZERO, "invalid", feedback, show_raw(got), wrong_cells=every_cell)
+            return base.result(
+                part, base.ZERO, "invalid", feedback, base.show_raw(got), wrong_cells=every_cell
+            )
         vector_key = rows == 1 and not isinstance(part.expected[0], list)
         notes: dict[str, Any] = {}
         if vector_key and shape(answer) == (cols, 1) and cols > 1:
@@ -126,7 +119,7 @@ class Matrix(CheckKind):
             notes["reading"] = "a column vector, read as a vector"
         got_shape = shape(answer)
         assert got_shape is not None
-        shown = show_raw(answer[0] if vector_key and got_shape[0] == 1 else answer)
+        shown = base.show_raw(answer[0] if vector_key and got_shape[0] == 1 else answer)
         if got_shape != (rows, cols):
             return self._wrong_shape(part, answer, key, shown, every_cell)
         wrong = [
@@ -138,8 +131,8 @@ class Matrix(CheckKind):
         total = rows * cols
         fraction = sympy.Rational(total - len(wrong), total)
         if not wrong:
-            return result(part, fraction, "correct", CORRECT, shown, **notes)
-        blanks = sum(1 for r, c in wrong if is_blank(answer[r][c]))
+            return base.result(part, fraction, "correct", base.CORRECT, shown, **notes)
+        blanks = sum(1 for r, c in wrong if base.is_blank(answer[r][c]))
         right = total - len(wrong)
         lead = [msg("{right} of {total} cells correct", right=right, total=total)]
         if blanks:
@@ -153,20 +146,22 @@ class Matrix(CheckKind):
             ]
         matches = self._mistakes(answer, key, wrong, part)
         if matches:
-            return explained(part, fraction, lead, shown, matches, wrong_cells=wrong, **notes)
+            return base.explained(part, fraction, lead, shown, matches, wrong_cells=wrong, **notes)
         if rows == cols and grid_matches(transpose(answer), key, part):
             lead.append(msg("The cells are transposed (rows and columns swapped)."))
-            return result(
+            return base.result(
                 part,
                 fraction,
-                status_of(fraction),
+                base.status_of(fraction),
                 lead,
                 shown,
                 wrong_cells=wrong,
                 misconception="transposed",
                 **notes,
             )
-        return result(part, fraction, status_of(fraction), lead, shown, wrong_cells=wrong, **notes)
+        return base.result(
+            part, fraction, base.status_of(fraction), lead, shown, wrong_cells=wrong, **notes
+        )
 
     def _wrong_shape(
         self, part: ResolvedPart, answer: Grid, key: Grid, shown: Any, every_cell: list[list[int]]
@@ -194,8 +189,8 @@ class Matrix(CheckKind):
             and grid_matches(answer, mgrid, part)
         ]
         if same_shape:
-            return explained(part, ZERO, lead, shown, same_shape, wrong_cells=every_cell)
-        return result(part, ZERO, "wrong", lead, shown, wrong_cells=every_cell)
+            return base.explained(part, base.ZERO, lead, shown, same_shape, wrong_cells=every_cell)
+        return base.result(part, base.ZERO, "wrong", lead, shown, wrong_cells=every_cell)
 
     @staticmethod
     def _mistakes(

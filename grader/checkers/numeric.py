@@ -6,18 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from grader.checkers.base import (
-    CORRECT,
-    NO_ANSWER,
-    ONE,
-    ZERO,
-    CheckKind,
-    explained,
-    is_blank,
-    readings_or_problem,
-    result,
-    show,
-)
+from grader.checkers import base
 from grader.results import PartResult
 from grader.tolerance import close
 from reference.core import exact
@@ -37,7 +26,7 @@ def number_mistakes(values: list[sympy.Expr], part: ResolvedPart) -> list[KnownM
     ]
 
 
-class Numeric(CheckKind):
+class Numeric(base.CheckKind):
     """|got − key| ≤ atol + rtol·|key|; Persian slash answers are tried under both readings."""
 
     name = "numeric"
@@ -58,22 +47,22 @@ class Numeric(CheckKind):
         return expected if isinstance(expected, sympy.Basic) else exact(expected)
 
     def check(self, part: ResolvedPart, got: Any) -> PartResult:
-        if is_blank(got):
-            return result(part, ZERO, "missing", NO_ANSWER, None)
-        shown = got if isinstance(got, str) else show(got)
-        options = readings_or_problem(got)
+        if base.is_blank(got):
+            return base.result(part, base.ZERO, "missing", base.NO_ANSWER, None)
+        shown = got if isinstance(got, str) else base.show(got)
+        options = base.readings_or_problem(got)
         if isinstance(options, Msg):
-            return result(part, ZERO, "invalid", options, shown)
+            return base.result(part, base.ZERO, "invalid", options, shown)
         for option in options:
             if close(option.value, part.expected, part.rtol, part.atol):
-                note = CORRECT
+                note = base.CORRECT
                 if option.how and len(options) > 1:
                     note = msg("correct ({reading})", reading=option.how)
-                return result(part, ONE, "correct", note, shown, reading=option.how)
+                return base.result(part, base.ONE, "correct", note, shown, reading=option.how)
         matches = number_mistakes([o.value for o in options], part)
         if matches:
-            return explained(part, ZERO, [], shown, matches)
+            return base.explained(part, base.ZERO, [], shown, matches)
         feedback = msg("not within tolerance of the key")
         if part.reveal:
-            feedback = msg("expected {value}", value=show(part.expected))
-        return result(part, ZERO, "wrong", feedback, shown)
+            feedback = msg("expected {value}", value=base.show(part.expected))
+        return base.result(part, base.ZERO, "wrong", feedback, shown)

@@ -32,6 +32,11 @@ def _env() -> jinja2.Environment:
     )
 
 
+def _svg(template: str, **context: Any) -> str:
+    """One plot's ``<svg>`` element: ``template`` filled with ``context`` (escaped)."""
+    return _env().get_template(template).render(**context).strip()
+
+
 def _tick(value: float, lang: str) -> str:
     return digits(f"{value:.2f}".rstrip("0").rstrip("."), lang)
 
@@ -81,26 +86,9 @@ def score_distribution_svg(
         {"y": _r(bottom - (bottom - top) * n / tallest), "text": digits(str(n), lang)}
         for n in sorted({0, tallest, tallest // 2})
     ]
-    return (
-        _env()
-        .get_template("histogram.svg.j2")
-        .render(
-            w=_WIDTH,
-            h=height,
-            left=left,
-            right=right,
-            top=top,
-            bottom=bottom,
-            bars=bars,
-            xticks=xticks,
-            yticks=yticks,
-            xlabel=xlabel,
-            ylabel=ylabel,
-            prefix=prefix,
-            color=_COLOR,
-        )
-        .strip()
-    )
+    frame = {"w": _WIDTH, "h": height, "left": left, "right": right, "top": top, "bottom": bottom}
+    labels = {"xlabel": xlabel, "ylabel": ylabel, "prefix": prefix, "color": _COLOR}
+    return _svg("histogram.svg.j2", **frame, **labels, bars=bars, xticks=xticks, yticks=yticks)
 
 
 def part_difficulty_svg(
@@ -130,19 +118,5 @@ def part_difficulty_svg(
     xticks = [
         {"x": _r(left + (right - left) * k / 4), "text": _tick(k / 4, lang)} for k in range(5)
     ]
-    return (
-        _env()
-        .get_template("bars.svg.j2")
-        .render(
-            w=_WIDTH,
-            h=bottom + 36,
-            left=left,
-            right=right,
-            bottom=bottom,
-            bars=bars,
-            xticks=xticks,
-            xlabel=xlabel,
-            prefix=prefix,
-        )
-        .strip()
-    )
+    frame = {"w": _WIDTH, "h": bottom + 36, "left": left, "right": right, "bottom": bottom}
+    return _svg("bars.svg.j2", **frame, bars=bars, xticks=xticks, xlabel=xlabel, prefix=prefix)

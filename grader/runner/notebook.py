@@ -123,36 +123,25 @@ def load_notebook(path: Path) -> LoadedNotebook:
             )
         ) from exc
     cells: list[Cell] = []
+
+    def where(index: int) -> dict[str, object]:
+        return {"file": path.name, "cell": cell_no(index)}
+
     for index, cell in enumerate(nb.cells):
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(source)
+        problem = None
         if not isinstance(source, str):
-            raise InvalidNotebook(
-                RunError(
-                    kind="invalid_notebook",
-                    message=msg(
-                        "{file}: cell {cell} has a source that is not text",
-                        file=path.name,
-                        cell=cell_no(index),
-                    ),
-                    cell_index=index,
-                )
-            )
-        if _SURROGATE.search(source):
+            problem = msg("{file}: cell {cell} has a source that is not text", **where(index))
+        elif _SURROGATE.search(source):
             # cannot be encoded to send to the kernel, nor stored: refuse it here, by cell
+            problem = msg("{file}: cell {cell} holds a lone surrogate (not text)", **where(index))
+        if problem is not None:
             raise InvalidNotebook(
-                RunError(
-                    kind="invalid_notebook",
-                    message=msg(
-                        "{file}: cell {cell} holds a lone surrogate (not text)",
-                        file=path.name,
-                        cell=cell_no(index),
-                    ),
-                    cell_index=index,
-                )
+                RunError(kind="invalid_notebook", message=problem, cell_index=index)
             )
         cells.append(Cell(index=index, source=source))
     if not cells:
