@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -22,9 +23,19 @@ import jinja2
 from markupsafe import Markup
 
 from grader.classresults import AssignmentResults
+from grader.i18n import render, translations
 from grader.numbers import clean
 from grader.report import plots
-from grader.report.i18n import answer_text, check_lang, digits, label, number, score_of
+from grader.report.i18n import (
+    answer_text,
+    check_lang,
+    digits,
+    label,
+    no_score_reason,
+    number,
+    run_label,
+    score_of,
+)
 from grader.results import PartResult, SubmissionResult, cell_no
 from grader.rubric import ResolvedPart, Rubric
 
@@ -33,7 +44,9 @@ _WRONG_STATUSES = ("wrong", "partial")
 
 
 @cache
-def _env() -> jinja2.Environment:
+def _env(lang: str) -> jinja2.Environment:
+    """The templates of one language: jinja2's i18n extension reads the gettext catalog,
+    so ``{% trans %}`` and ``_()`` in a template speak ``lang``."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_HERE / "templates"),
         autoescape=True,
@@ -41,7 +54,9 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     return env
 
 
@@ -85,7 +100,28 @@ def _display(value: Any, wrong: set[tuple[int, int]] | None = None) -> dict[str,
             for r, row in enumerate(value)
         ]
         return {"kind": "grid", "rows": rows}
-    return {"kind": "text", "text": answer_text(value, number)}
+    text = answer_text(value, number)
+    return {"kind": "text", "text": text, "pieces": number_pieces(text)}
+
+
+#: A number as written in an answer: digits of any script, a decimal mark or fraction
+#: slash inside, a minus before it or (typed right to left) after it.
+_NUMBER = re.compile(r"[-−]?[0-9۰-۹٠-٩](?:[0-9۰-۹٠-٩.,٫/]*[0-9۰-۹٠-٩])?[-−]?")
+
+
+def number_pieces(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into ``(piece, is_number)``: the page keeps each number on one line
+    (a minus alone at the start of the next line reads as another value)."""
+    pieces: list[tuple[str, bool]] = []
+    last = 0
+    for match in _NUMBER.finditer(text):
+        if match.start() > last:
+            pieces.append((text[last : match.start()], False))
+        pieces.append((match.group(), True))
+        last = match.end()
+    if last < len(text):
+        pieces.append((text[last:], False))
+    return pieces
 
 
 def _lookup(rubric: Rubric, part_id: str) -> ResolvedPart | None:
@@ -110,11 +146,12 @@ def _part_view(rubric: Rubric, part: PartResult, lang: str) -> dict[str, Any]:
         "title": _title(spec.title if spec else None, lang, ""),
         "status": part.status,
         "status_label": label(part.status, lang),
+        "why": no_score_reason(part.status, lang) if part.score == 0 else None,
         "score": score_of(part.score, part.max_score, lang),
         "got": _display(part.got, wrong),
         "expected": _display(expected),
         "revealed": revealed and expected is not None,
-        "feedback": part.feedback,
+        "feedback": render(part.messages, lang),
         "reading": part.reading,
         "overridden": part.overridden,
         "comment": part.comment,
@@ -140,26 +177,37 @@ def _questions_view(rubric: Rubric, result: SubmissionResult, lang: str) -> list
                 "id": qid,
                 "title": _title(titles.get(qid), lang, qid),
                 "parts": [_part_view(rubric, p, lang) for p in parts],
-                "steps": list(solution.steps) if show_steps and solution is not None else [],
+                # A student with a variant of their own sees the parameters it was graded at.
+                "params": [
+                    {"name": name, "value": _same_script(value)}
+                    for name, value in result.variant.get(qid, {}).items()
+                ],
+                "steps": [render(s, lang) for s in solution.steps]
+                if show_steps and solution is not None
+                else [],
             }
         )
     return views
 
 
 def _assignment_view(rubric: Rubric, result: SubmissionResult, lang: str) -> dict[str, Any]:
+    rubric = rubric.for_student(result.student)  # their own variant's key and steps
     error = result.error
     return {
         "id": rubric.assignment,
         "title": rubric.title(lang),
         "score": score_of(result.score, float(rubric.max_score), lang),
         "status": result.status,
-        "status_label": label(result.status, lang),
+        "status_label": run_label(result.status, lang),
+        "error_title": label("error_title", lang)
+        if error is None or error.kind == "error"
+        else label("run_ended", lang).format(outcome=run_label(error.kind, lang)),
         "source": result.source,
-        "error": error.to_json() if error else None,
+        "error": {**error.to_json(), "message": render(error.message, lang)} if error else None,
         "error_cell": digits(str(cell_no(error.cell_index)), lang)
         if error and error.cell_index is not None
         else None,
-        "notes": list(result.notes),
+        "notes": [render(n, lang) for n in result.notes],
         "questions": _questions_view(rubric, result, lang),
     }
 
@@ -181,7 +229,7 @@ def render_student(
             "assignments": [_assignment_view(rubric, result, lang) for rubric, result in entries],
         }
     )
-    return _env().get_template("student.html.j2").render(context)
+    return _env(lang).get_template("student.html.j2").render(context)
 
 
 def _mistakes(
@@ -196,7 +244,9 @@ def _mistakes(
     for mid, matched in sorted(by_id.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         text = explanations.get(mid)
         if text is None:
-            text = Counter(r.feedback for r in matched).most_common(1)[0][0]
+            text = Counter(render(r.messages, lang) for r in matched).most_common(1)[0][0]
+        else:
+            text = render(text, lang)
         rows.append(
             {
                 "id": mid,
@@ -333,7 +383,7 @@ def render_index(
                 "cells": cells,
                 "total": number(total, lang),
                 "total_sort": f"{total:g}",
-                "status": label(worst, lang),
+                "status": run_label(worst, lang),
                 "status_key": worst,
             }
         )
@@ -349,4 +399,60 @@ def render_index(
             "class_notes": list(notes),
         }
     )
-    return _env().get_template("index.html.j2").render(context)
+    return _env(lang).get_template("index.html.j2").render(context)
+
+
+def render_overview(
+    classes: Sequence[AssignmentResults],
+    *,
+    lang: str,
+    class_pages: dict[str, str],
+    student_pages: dict[str, str],
+    notes: Sequence[str] = (),
+) -> str:
+    """The overview of a class graded on several assignments: one row per assignment
+    (its students, mean and median, a link to its own class page ``class_pages[id]``) and
+    one row per student with a score only where they handed something in, no total over
+    assignments they never took."""
+    check_lang(lang)
+    assignments = []
+    for rubric, results in classes:
+        scores = [r.score for r in results]
+        max_score = float(rubric.max_score)
+        assignments.append(
+            {
+                "id": rubric.assignment,
+                "title": rubric.title(lang),
+                "href": class_pages[rubric.assignment],
+                "students": digits(str(len(results)), lang),
+                "mean": score_of(statistics.fmean(scores), max_score, lang) if scores else "–",
+                "median": number(statistics.median(scores), lang) if scores else "–",
+            }
+        )
+    students = sorted({r.student for _, results in classes for r in results})
+    table = []
+    for student in students:
+        cells = []
+        for rubric, results in classes:
+            mine = next((r for r in results if r.student == student), None)
+            cells.append(
+                None
+                if mine is None
+                else {
+                    "text": score_of(mine.score, float(rubric.max_score), lang),
+                    "sort": f"{mine.score:g}",
+                    "status": mine.status,
+                    "status_label": run_label(mine.status, lang),
+                }
+            )
+        table.append({"student": student, "href": student_pages.get(student), "cells": cells})
+    context = _base(lang, label("overview", lang))
+    context.update(
+        {
+            "assignments": assignments,
+            "headers": [rubric.title(lang) for rubric, _ in classes],
+            "table": table,
+            "class_notes": list(notes),
+        }
+    )
+    return _env(lang).get_template("overview.html.j2").render(context)

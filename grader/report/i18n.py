@@ -1,7 +1,10 @@
-"""Labels for the reports in English and Persian, and numbers written for each language.
+"""Labels for the reports, and numbers written for each language.
 
-Persian pages show scores and counts in Persian digits (۰–۹) with the Persian decimal
-separator ``٫``; matrices, code and exports keep ASCII digits so they can be copied.
+Every label is an English message id; its Persian lives in the gettext catalog
+(``grader/locale/fa/LC_MESSAGES/dlgrade.po``), like every other sentence a student reads.
+Labels of run outcomes and part statuses come from :mod:`grader.outcomes`. Numbers follow
+:mod:`grader.display`: Persian pages show scores and counts in Persian digits with ``٫``;
+matrices, code and exports keep ASCII digits so they can be copied.
 """
 
 from __future__ import annotations
@@ -9,137 +12,94 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-LANGS = ("en", "fa")
+from grader.display import digits, score_of, score_text
+from grader.i18n import LANGS, N_, check_lang, translate
+from grader.outcomes import LABELS as OUTCOME_LABELS
+from grader.outcomes import NO_SCORE, RUN_LABELS
 
-_PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
+__all__ = [
+    "LABELS",
+    "LANGS",
+    "answer_text",
+    "check_lang",
+    "digits",
+    "label",
+    "no_score_reason",
+    "number",
+    "run_label",
+    "score_of",
+]
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "correct": "correct",
-        "partial": "partly correct",
-        "wrong": "wrong",
-        "missing": "not answered",
-        "invalid": "unreadable",
-        "error": "not graded",
-        "graded": "graded",
-        "timeout": "timed out",
-        "class_summary": "Class summary",
-        "student": "Student",
-        "students": "Students",
-        "score": "Score",
-        "total": "Total",
-        "status": "Status",
-        "part": "Part",
-        "points": "Points",
-        "your_answer": "Your answer",
-        "expected": "Expected",
-        "not_revealed": "not revealed",
-        "feedback": "Feedback",
-        "solution": "Worked solution",
-        "error_title": "The notebook stopped with an error",
-        "failing_cell": "Failing cell",
-        "cell": "cell",
-        "traceback": "Traceback",
-        "notes": "Notes",
-        "overridden": "Score changed by a TA",
-        "ta_comment": "TA's comment",
-        "distribution": "Score distribution",
-        "difficulty": "Per-part difficulty (mean fraction of the points)",
-        "mistakes": "Most common mistakes",
-        "wrong_values": "Most frequent wrong values",
-        "no_mistakes": "No common mistakes.",
-        "of": "of",
-        "matched": "{count} of {total}",
-        "times": "×{count}",
-        "source": "Submission",
-        "mean": "mean",
-        "fraction": "fraction of the points",
-        "n_students": "students",
-        "wrong_cell": "wrong cell",
-        "sort_hint": "click a column header to sort",
-        "absent": "no submission",
-        "back": "Class summary",
-    },
-    "fa": {
-        "correct": "درست",
-        "partial": "نیمه‌درست",
-        "wrong": "نادرست",
-        "missing": "بی‌پاسخ",
-        "invalid": "ناخوانا",
-        "error": "تصحیح‌نشده",
-        "graded": "تصحیح‌شده",
-        "timeout": "پایان مهلت زمانی",
-        "class_summary": "خلاصهٔ کلاس",
-        "student": "دانشجو",
-        "students": "دانشجویان",
-        "score": "نمره",
-        "total": "مجموع",
-        "status": "وضعیت",
-        "part": "بخش",
-        "points": "امتیاز",
-        "your_answer": "پاسخ شما",
-        "expected": "پاسخ درست",
-        "not_revealed": "نمایش داده نمی‌شود",
-        "feedback": "توضیح",
-        "solution": "حل گام‌به‌گام",
-        "error_title": "اجرای نوت‌بوک با خطا متوقف شد",
-        "failing_cell": "سلول خطادار",
-        "cell": "سلول",
-        "traceback": "ردیابی خطا",
-        "notes": "یادداشت‌ها",
-        "overridden": "نمره توسط دستیار آموزشی تغییر کرد",
-        "ta_comment": "نظر دستیار آموزشی",
-        "distribution": "توزیع نمره‌ها",
-        "difficulty": "دشواری هر بخش (میانگین کسر امتیاز)",
-        "mistakes": "اشتباه‌های رایج",
-        "wrong_values": "پاسخ‌های نادرست پرتکرار",
-        "no_mistakes": "اشتباه رایجی نیست.",
-        "of": "از",
-        "matched": "{count} از {total}",
-        "times": "×{count}",
-        "source": "فایل ارسالی",
-        "mean": "میانگین",
-        "fraction": "کسر امتیاز",
-        "n_students": "دانشجو",
-        "wrong_cell": "خانهٔ نادرست",
-        "sort_hint": "برای مرتب‌سازی روی عنوان ستون کلیک کنید",
-        "absent": "ارسال نشده",
-        "back": "خلاصهٔ کلاس",
-    },
+#: Label key (as templates and views name it) → its English text, the catalogs' msgid.
+LABELS: dict[str, str] = {
+    **OUTCOME_LABELS,
+    "class_summary": N_("Class summary"),
+    "student": N_("Student"),
+    "students": N_("Students"),
+    "score": N_("Score"),
+    "total": N_("Total"),
+    "status": N_("Status"),
+    "part": N_("Part"),
+    "points": N_("Points"),
+    "your_answer": N_("Your answer"),
+    "expected": N_("Expected"),
+    "not_revealed": N_("not revealed"),
+    "feedback": N_("Feedback"),
+    "solution": N_("Worked solution"),
+    "error_title": N_("The notebook stopped with an error"),
+    "failing_cell": N_("Failing cell"),
+    "cell": N_("cell"),
+    "traceback": N_("Traceback"),
+    "notes": N_("Notes"),
+    "your_parameters": N_("Your parameters"),
+    "not_sandboxed": N_("Not sandboxed: the students' code ran without isolation."),
+    "overridden": N_("Score changed by a TA"),
+    "ta_comment": N_("TA's comment"),
+    "distribution": N_("Score distribution"),
+    "difficulty": N_("Per-part difficulty (mean fraction of the points)"),
+    "mistakes": N_("Most common mistakes"),
+    "wrong_values": N_("Most frequent wrong values"),
+    "no_mistakes": N_("No common mistakes."),
+    "of": N_("of"),
+    "matched": N_("{count} of {total}"),
+    "times": N_("×{count}"),
+    "source": N_("Submission"),
+    "mean": N_("mean"),
+    "fraction": N_("fraction of the points"),
+    "n_students": N_("students"),
+    "wrong_cell": N_("wrong cell"),
+    "sort_hint": N_("click a column header to sort"),
+    "absent": N_("no submission"),
+    "back": N_("Class summary"),
+    "note": N_("note"),
+    "run_ended": N_("The run ended: {outcome}"),
+    "wrong_cells": N_("wrong cells (row, column): {cells}"),
+    "assignments": N_("Assignments"),
+    "class_page": N_("class page"),
+    "overview": N_("Overview"),
+    "median": N_("median"),
 }
 
 
-def check_lang(lang: str) -> str:
-    """``lang`` if the reports speak it; raises ValueError naming the ones they do."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown report language {lang!r}; known: {', '.join(LANGS)}")
-    return lang
-
-
 def label(key: str, lang: str) -> str:
-    """The label ``key`` in ``lang`` (English where Persian lacks one)."""
-    return LABELS[lang].get(key) or LABELS["en"].get(key, key)
+    """The label ``key`` in ``lang`` (the key itself for a key no one defined)."""
+    return translate(LABELS.get(key, key), lang)
 
 
-def digits(text: str, lang: str) -> str:
-    """``text`` with ASCII digits (and the decimal point) in the script of ``lang``."""
-    return text.translate(_PERSIAN_DIGITS) if lang == "fa" else text
+def run_label(status: str, lang: str) -> str:
+    """How a submission's run ended, in one word or two (``graded``, ``timed out``,
+    ``stopped with an error``): never the raw outcome id."""
+    return translate(RUN_LABELS.get(status, status), lang)
+
+
+def no_score_reason(status: str, lang: str) -> str | None:
+    """One sentence saying why a part with ``status`` has no score (None if it may)."""
+    return translate(NO_SCORE[status], lang) if status in NO_SCORE else None
 
 
 def number(value: float, lang: str = "en") -> str:
-    """A score as people write it: at most three decimals (1.875 = 2.5 · 12/16 is common),
-    no trailing zeros (``2.5``, ``۲٫۵``)."""
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    if text == "-0":
-        text = "0"
-    return digits(text, lang)
-
-
-def score_of(score: float, max_score: float, lang: str) -> str:
-    """``3.75 / 7`` in English, ``۳٫۷۵ از ۷`` in Persian (a slash reads backwards in RTL)."""
-    if lang == "fa":
-        return f"{number(score, lang)} از {number(max_score, lang)}"
-    return f"{number(score, lang)} / {number(max_score, lang)}"
+    """A score or value as every report writes it (:func:`grader.display.score_text`)."""
+    return score_text(value, lang)
 
 
 def answer_text(value: Any, number_text: Callable[[float], str] = str) -> str:

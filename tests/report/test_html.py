@@ -72,7 +72,8 @@ def test_key_is_hidden_where_the_rubric_does_not_reveal_it(out: Path) -> None:
 def test_worked_solution_is_shown_when_the_rubric_allows(out: Path) -> None:
     page = _page(out, "98411387")
     assert "حل گام‌به‌گام" in page
-    assert "p = (ones in the mask) / (cells) = 8/16 = 1/2" in page
+    # the rubric's language is Persian: the worked steps are too, formulas kept as written
+    assert "p = (تعداد یک‌های ماسک) / (تعداد خانه‌ها) = 8/16 = 1/2" in page
 
 
 def test_notebook_error_shows_the_failing_cell_and_traceback_as_text(out: Path) -> None:
@@ -101,12 +102,12 @@ def test_student_controlled_text_never_becomes_markup(out: Path) -> None:
 
 
 def test_class_summary_counts_misconceptions_and_wrong_values(out: Path) -> None:
-    index = (out / "index.html").read_text("utf-8")
+    index = (out / "class-hw2.html").read_text("utf-8")  # hw2's own class page
     section = index.split("<code>dropout.inverted_train</code>", 1)[1].split('<div class="part">')[
         0
     ]
     assert "۲ از ۴" in section  # two of the four students
-    assert "Inverted dropout divides the kept units by p = 1/2 while training" in section
+    assert "در dropout وارون، واحدهای نگه‌داشته‌شده هنگام آموزش بر p = 1/2 تقسیم می‌شوند" in section
     assert "inverted_train_not_scaled" in section
     assert re.search(r"×۲</span>", section)  # the unscaled grid, written twice
     p_section = index.split("<code>dropout.p</code>", 1)[1].split('<div class="part">')[0]
@@ -114,12 +115,14 @@ def test_class_summary_counts_misconceptions_and_wrong_values(out: Path) -> None
 
 
 def test_class_summary_embeds_deterministic_svg_plots(tmp_path: Path, out: Path) -> None:
-    index = (out / "index.html").read_text("utf-8")
-    assert index.count("<svg ") == 4  # two plots for each of two assignments
-    assert "<?xml" not in index and "<!DOCTYPE svg" not in index
-    assert "dc:date" not in index.lower()
+    pages = {name: (out / name).read_text("utf-8") for name in ("class-hw2.html", "class-hw3.html")}
+    for page in pages.values():
+        assert page.count("<svg ") == 2  # the distribution and the per-part difficulty
+        assert "<?xml" not in page and "<!DOCTYPE svg" not in page
+        assert "dc:date" not in page.lower()
     write_reports(tmp_path, sample.classes(), formats=("html",))
-    assert (tmp_path / "index.html").read_text("utf-8") == index
+    for name, page in pages.items():
+        assert (tmp_path / name).read_text("utf-8") == page
 
 
 def test_student_table_is_sortable_and_links_each_page(out: Path) -> None:
