@@ -13,6 +13,7 @@ import dataclasses
 from typing import Any
 
 from grader.bounds import bound_result
+from grader.carry import apply_policies
 from grader.checks import check, prefer_consistent
 from grader.extract.answersheet import SubmissionError, read_answer_sheet
 from grader.outcomes import no_submission
@@ -23,14 +24,19 @@ from grader.submissions import Submission
 from reference.messages import Msg, msg, verbatim
 
 
-def grade_answers(rubric: Rubric, answers: dict[str, Any]) -> list[PartResult]:
+def grade_answers(
+    rubric: Rubric, answers: dict[str, Any], student: str | None = None
+) -> list[PartResult]:
     """Check every part of ``rubric`` against ``answers`` (part id → raw answer).
 
     A part with no answer scores 0 with status ``missing``, exactly as a blank answer does
-    (a matrix part lists every cell as wrong).
+    (a matrix part lists every cell as wrong). Where the rubric gives each student a
+    variant, ``student`` picks theirs (the web service passes the signed-in student).
     """
+    if student is not None:
+        rubric = rubric.for_student(student)
     results = [_check_bounded(part, answers.get(part.id)) for part in rubric.parts]
-    return prefer_consistent(results, list(rubric.parts))
+    return apply_policies(rubric, prefer_consistent(results, list(rubric.parts)), answers)
 
 
 #: Longest answer checked at all (characters of text in it, all cells together): a
@@ -104,6 +110,7 @@ def not_graded(error: RunError) -> Msg:
 def grade_sheet(rubric: Rubric, submission: Submission) -> SubmissionResult:
     """Grade an answer sheet; an unreadable sheet is an ``invalid_submission`` result."""
     source = str(submission.path)
+    rubric = rubric.for_student(submission.student)
     try:
         sheet = read_answer_sheet(submission.path)
     except SubmissionError as exc:
@@ -133,6 +140,7 @@ def grade_sheet(rubric: Rubric, submission: Submission) -> SubmissionResult:
             source,
             grade_answers(rubric, sheet.answers),
             notes=notes,
+            variant=rubric.variant,
         )
     )
 
@@ -156,6 +164,7 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
     Variables the notebook defined are checked even when a later cell failed; parts
     without a value get status ``error`` if the run failed, ``missing`` otherwise.
     """
+    rubric = rubric.for_student(submission.student)
     parts: list[PartResult] = []
     for part in rubric.parts:
         if part.variable in run.values:
@@ -186,10 +195,15 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
             student=submission.student,
             assignment=rubric.assignment,
             source=str(submission.path),
-            parts=prefer_consistent(parts, list(rubric.parts)),
+            parts=apply_policies(
+                rubric,
+                prefer_consistent(parts, list(rubric.parts)),
+                {p.id: run.values[p.variable] for p in rubric.parts if p.variable in run.values},
+            ),
             error=run.error,
             notes=list(run.notes),
             duration=round(run.duration, 3),
+            variant=rubric.variant,
         )
     )
 

@@ -141,6 +141,9 @@ class SubmissionResult:
     error: RunError | None = None
     notes: list[Msg] = field(default_factory=list)
     duration: float = 0.0
+    #: The student's own parameters, by question, where the rubric gives each student a
+    #: variant (decimal text as the handout shows them); empty otherwise.
+    variant: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "notes", list(messages(self.notes)))
@@ -171,6 +174,7 @@ class SubmissionResult:
             "notes": [str(n) for n in self.notes],
             "note_data": [n.to_json() for n in self.notes],
             "duration": self.duration,
+            **({"variant": self.variant} if self.variant else {}),
         }
 
     @classmethod
@@ -184,4 +188,5 @@ class SubmissionResult:
             error=RunError.from_json(error) if error else None,
             notes=_notes(data),
             duration=data.get("duration", 0.0),
+            variant=data.get("variant", {}),
         )

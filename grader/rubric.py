@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from grader import variants
 from grader.checks import CHECKS
 from grader.runner.base import Limits
 from grader.tolerance import same_within
@@ -53,6 +54,24 @@ def _text(value: Any) -> dict[str, str]:
     raise ValueError("must be a string or a mapping with keys en and/or fa")
 
 
+def _fraction(value: Any) -> sympy.Rational:
+    """A share of a part's points: a number in [0, 1]."""
+    number = _number(value)
+    if not 0 <= number <= 1:
+        raise ValueError(f"must be a fraction of the points in [0, 1], got {value!r}")
+    return number
+
+
+def _credit(value: Any) -> dict[str, sympy.Rational]:
+    """``{misconception_id: fraction}``: partial credit for a recognised mistake."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        # pydantic reports a ValueError as a rubric problem (a TypeError would escape it)
+        raise ValueError("must map misconception ids to fractions of the points")  # noqa: TRY004
+    return {str(k): _fraction(v) for k, v in value.items()}
+
+
 def _number(value: Any) -> sympy.Rational:
     if isinstance(value, bool) or value is None:
         raise ValueError("must be a number")
@@ -73,6 +92,9 @@ class Defaults(_Model):
     atol: Any = sympy.Rational(1, 1000)
     reveal: bool = True
     show_solution: bool = False
+    #: Fraction of a part's points that an answer consistent with the student's own wrong
+    #: earlier answer earns (error carried forward; a part opts in with ``follows``).
+    carried_forward: Any = sympy.Integer(1)
 
     @field_validator("rtol", "atol", mode="before")
     @classmethod
@@ -81,6 +103,11 @@ class Defaults(_Model):
         if value < 0:
             raise ValueError("must be >= 0")
         return value
+
+    @field_validator("carried_forward", mode="before")
+    @classmethod
+    def _fraction(cls, v: Any) -> sympy.Rational:
+        return _fraction(v)
 
 
 class LimitsModel(_Model):
@@ -114,11 +141,26 @@ class Part(_Model):
     reveal: bool | None = None
     show_solution: bool | None = None
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    #: An earlier part (``part`` or ``question.part``) whose value this part is computed
+    #: from: a wrong earlier answer is carried forward (see :mod:`grader.carry`).
+    follows: str | None = None
+    carried_forward: Any = None
+    credit: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("title", mode="before")
     @classmethod
     def _title(cls, v: Any) -> dict[str, str] | None:
         return None if v is None else _text(v)
+
+    @field_validator("carried_forward", mode="before")
+    @classmethod
+    def _carried(cls, v: Any) -> sympy.Rational | None:
+        return None if v is None else _fraction(v)
+
+    @field_validator("credit", mode="before")
+    @classmethod
+    def _credit(cls, v: Any) -> dict[str, sympy.Rational]:
+        return _credit(v)
 
     @field_validator("check")
     @classmethod
@@ -161,6 +203,14 @@ class Question(_Model):
     solver: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     show_solution: bool | None = None
+    #: Partial credit for a recognised mistake in any part of the question (a part's own
+    #: ``credit`` wins for that part).
+    credit: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("credit", mode="before")
+    @classmethod
+    def _credit(cls, v: Any) -> dict[str, sympy.Rational]:
+        return _credit(v)
 
     @field_validator("title", mode="before")
     @classmethod
@@ -221,6 +271,13 @@ class ResolvedPart:
     mistakes: tuple[KnownMistake, ...] = ()
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     title: dict[str, str] | None = None
+    #: The solver value this part asks for (None for a literal ``answer``).
+    expect: str | None = None
+    #: The answer id (``question.part``) of the earlier part this one is computed from.
+    follows: str | None = None
+    carried_forward: sympy.Rational = sympy.S.One
+    #: Fraction of the points a recognised mistake earns, by misconception id.
+    credit: dict[str, sympy.Rational] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -239,10 +296,37 @@ class Rubric:
     digest: str
     #: Misconceptions that fall within a part's tolerance of the key: undetectable there.
     indistinct: tuple[str, ...] = ()
+    #: The rubric as written, with its ``choose``/``range`` parameters (None: no variants).
+    declared: RubricModel | None = None
+    #: The drawn parameters of this rubric's variant, by question (empty for the base).
+    variant: dict[str, dict[str, Any]] = field(default_factory=dict)
+    loaded: Loaded | None = field(default=None, repr=False, compare=False)
+    _by_student: dict[str, Rubric] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def assignment(self) -> str:
         return self.model.assignment
+
+    @property
+    def has_variants(self) -> bool:
+        """Whether some question's parameters differ from student to student."""
+        return self.declared is not None
+
+    def for_student(self, student: str) -> Rubric:
+        """The rubric of ``student``'s variant: every varying parameter drawn for them
+        (:mod:`grader.variants`) and the key solved again; ``self`` when nothing varies.
+        Raises :class:`RubricError` if that variant cannot be solved."""
+        if self.declared is None:
+            return self
+        cached = self._by_student.get(student)
+        if cached is None:
+            drawn = {
+                q.id: variants.draw(self.assignment, q.id, q.params, student)
+                for q in self.declared.questions
+            }
+            cached = _solved(self, _with_params(self.declared, drawn), drawn)
+            self._by_student[student] = cached
+        return cached
 
     @property
     def max_score(self) -> sympy.Rational:
@@ -282,6 +366,70 @@ class Rubric:
         steps = {q: [str(s) for s in sol.steps] for q, sol in sorted(self.solutions.items())}
         text = json.dumps([key, steps], ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _with_params(model: RubricModel, drawn: dict[str, dict[str, Any]]) -> RubricModel:
+    """``model`` with each varying parameter replaced by its drawn value."""
+    questions = [
+        q.model_copy(update={"params": {**q.params, **drawn.get(q.id, {})}})
+        for q in model.questions
+    ]
+    return model.model_copy(update={"questions": questions})
+
+
+def _solved(base: Rubric, model: RubricModel, drawn: dict[str, dict[str, Any]]) -> Rubric:
+    """A variant of ``base`` at the parameters of ``model``; raises :class:`RubricError`."""
+    assert base.loaded is not None
+    solutions, parts, problems, hidden = _resolve(model, base.loaded)
+    if problems:
+        raise RubricError(problems)
+    return Rubric(
+        model,
+        base.path,
+        solutions,
+        tuple(parts),
+        base.digest,
+        tuple(hidden),
+        declared=base.declared,
+        variant=drawn,
+        loaded=base.loaded,
+    )
+
+
+def _variant_problems(model: RubricModel, loaded: Loaded) -> list[str]:
+    """Problems of a rubric's varying parameters: bad specs, and variants a solver refuses
+    (every combination of a question is solved, or an even sample of them)."""
+    problems: list[str] = []
+    for qi, q in enumerate(model.questions):
+        try:
+            combos = list(variants.combinations(q.params))
+        except ParamError as exc:
+            path: PathKey = ("questions", qi, "params", exc.param.split(".")[0])
+            problems.append(
+                f"{loaded.source}:{loaded.line(path)} {format_path(path)}: {exc.message}"
+            )
+            continue
+        if q.solver is None:
+            path = ("questions", qi, "params")
+            problems.append(
+                f"{loaded.source}:{loaded.line(path)} {format_path(path)}: "
+                "choices and ranges need the question to name a solver"
+            )
+            continue
+        for combo in combos[1:]:  # the first one is the rubric's base key, solved already
+            try:
+                get_solver(q.solver)(**{**q.params, **combo})
+            except (ParamError, ValueError, TypeError, ZeroDivisionError) as exc:
+                name = exc.param if isinstance(exc, ParamError) else next(iter(combo))
+                path = ("questions", qi, "params", name.split("[")[0].split(".")[0])
+                shown = ", ".join(f"{k}={v}" for k, v in combo.items())
+                reason = exc.message if isinstance(exc, ParamError) else str(exc)
+                problems.append(
+                    f"{loaded.source}:{loaded.line(path)} {format_path(path)}: "
+                    f"the variant {shown} cannot be solved: {reason}"
+                )
+                break
+    return problems
 
 
 def _pydantic_problems(exc: ValidationError, loaded: Loaded) -> list[str]:
@@ -329,12 +477,13 @@ def _resolve(
                 problem((*qpath, "params", *exc.param.split("[")[0].split(".")), exc.message)
             except (ValueError, TypeError, ZeroDivisionError) as exc:
                 problem((*qpath, "params"), f"solver {q.solver} failed: {exc}")
-        seen_parts: set[str] = set()
+        seen_parts: dict[str, Part] = {}
         for pi, p in enumerate(q.parts):
             ppath: PathKey = (*qpath, "parts", pi)
             if p.id in seen_parts:
                 problem((*ppath, "id"), f"duplicate part id {p.id!r} in question {q.id}")
-            seen_parts.add(p.id)
+            follows = _follows(q, p, seen_parts, (*ppath, "follows"), problem)
+            seen_parts[p.id] = p
             mistakes: list[KnownMistake] = []
             if p.expect is not None:
                 if q.solver is None:
@@ -388,9 +537,53 @@ def _resolve(
                     mistakes=tuple(mistakes),
                     synonyms=dict(p.synonyms),
                     title=p.title,
+                    expect=p.expect,
+                    follows=follows,
+                    carried_forward=(
+                        p.carried_forward
+                        if p.carried_forward is not None
+                        else model.defaults.carried_forward
+                    ),
+                    credit={**q.credit, **p.credit},
                 )
             )
     return solutions, parts, problems, hidden
+
+
+def _follows(
+    q: Question, p: Part, earlier: dict[str, Part], path: PathKey, problem: Any
+) -> str | None:
+    """The answer id of the part ``p`` follows, after checking that error carried forward
+    can work: an earlier numeric part of the same question whose value is a parameter of
+    the solver (so the solver can recompute this part from a student's own value)."""
+    if p.follows is None:
+        return None
+    qid, _, pid = p.follows.rpartition(".")
+    if qid not in ("", q.id):
+        problem(path, f"follows {p.follows!r}: only a part of the same question can be followed")
+        return None
+    target = earlier.get(pid)
+    if target is None:
+        problem(path, f"follows {p.follows!r}: no earlier part {pid!r} in question {q.id}")
+        return None
+    if p.expect is None or target.expect is None or q.solver is None:
+        problem(path, "follows needs both parts to 'expect' values of the question's solver")
+        return None
+    if target.check != "numeric":
+        problem(path, f"follows {p.follows!r}: the followed part must be a 'numeric' part")
+        return None
+    try:
+        params = get_solver(q.solver).params
+    except KeyError:
+        return None  # reported at the question's solver
+    if target.expect not in params:
+        problem(
+            path,
+            f"follows {p.follows!r}: {q.solver} takes no parameter {target.expect!r}, so it "
+            "cannot recompute this part from a student's value",
+        )
+        return None
+    return f"{q.id}.{pid}"
 
 
 def parse_rubric(loaded: Loaded, path: Path) -> Rubric:
@@ -403,11 +596,27 @@ def parse_rubric(loaded: Loaded, path: Path) -> Rubric:
         model = RubricModel.model_validate(loaded.data)
     except ValidationError as exc:
         raise RubricError(_pydantic_problems(exc, loaded)) from None
+    declared = None
+    if any(variants.is_spec(v) for q in model.questions for v in q.params.values()):
+        problems = _variant_problems(model, loaded)
+        if problems:
+            raise RubricError(problems)
+        declared = model
+        model = _with_params(model, {q.id: variants.first(q.params) for q in model.questions})
     solutions, parts, problems, hidden = _resolve(model, loaded)
     if problems:
         raise RubricError(problems)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest() if Path(path).is_file() else ""
-    return Rubric(model, Path(path), solutions, tuple(parts), digest, tuple(hidden))
+    return Rubric(
+        model,
+        Path(path),
+        solutions,
+        tuple(parts),
+        digest,
+        tuple(hidden),
+        declared=declared,
+        loaded=loaded,
+    )
 
 
 def load_rubric(path: Path) -> Rubric:
