@@ -214,3 +214,41 @@ def invalid_notebook(detail: str) -> Msg:
 
 def no_submission(path: str) -> Msg:
     return msg("{path}: no notebook (.ipynb) or answer sheet (.yaml/.json) found", path=path)
+
+
+# --------------------------------------------------------------------------- run notes
+
+
+def output_truncated(limit: int, written: int | None = None) -> Msg:
+    if written is None:
+        return msg("output truncated at {limit} bytes", limit=limit)
+    return msg("output truncated at {limit} bytes (of {written})", limit=limit, written=written)
+
+
+def read_after(cell: int) -> Msg:
+    return msg("variables read as they were after cell {cell}, the last cell that ended", cell=cell)
+
+
+def cells_failed(failures: list[tuple[int, str]]) -> Msg:
+    listed = ", ".join(f"{cell} ({ename})" for cell, ename in failures)
+    return msg(
+        "{count} cells failed: cells {listed}; the cells after each failure still ran",
+        count=len(failures),
+        listed=listed,
+    )
+
+
+def set_after_failure(cell: int, names: list[str]) -> Msg:
+    return msg("set after the failure in cell {cell}: {names}", cell=cell, names=", ".join(names))
+
+
+def not_utf8(file: str, byte: int) -> Msg:
+    return msg(
+        "{file} is not valid UTF-8 (byte {byte}); undecodable bytes were replaced",
+        file=file,
+        byte=byte,
+    )
+
+
+def no_code_cells(file: str) -> Msg:
+    return msg("{file} has no code cells", file=file)

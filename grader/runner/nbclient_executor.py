@@ -210,7 +210,7 @@ async def run_notebook_async(job: NotebookJob) -> NotebookRun:
         except RuntimeError as exc:  # kernel failed to start: the grader's problem, reported
             error = RunError(kind="kernel_died", message=outcomes.kernel_died(str(exc)))
     if client.truncated:
-        notes.append(f"output truncated at {limits.max_output_bytes} bytes")
+        notes.append(outcomes.output_truncated(limits.max_output_bytes))
     return NotebookRun(
         values=values,
         error=error,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader import outcomes
 from grader.results import RunError, cell_no
 from grader.yamlio import YamlError, parse_json, read_capped
 from reference.messages import msg
@@ -89,9 +90,7 @@ def load_notebook(path: Path) -> LoadedNotebook:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         text = raw.decode("utf-8", errors="replace")
-        notes.append(
-            f"{path.name} is not valid UTF-8 (byte {exc.start}); undecodable bytes were replaced"
-        )
+        notes.append(outcomes.not_utf8(path.name, exc.start))
     try:
         data = parse_json(text, path.name, exact_numbers=False)
     except YamlError as exc:
@@ -145,7 +144,7 @@ def load_notebook(path: Path) -> LoadedNotebook:
             )
         cells.append(Cell(index=index, source=source))
     if not cells:
-        notes.append(f"{path.name} has no code cells")
+        notes.append(outcomes.no_code_cells(path.name))
     return LoadedNotebook(cells=cells, notes=notes)
 
 

@@ -262,9 +262,7 @@ def build_run(flight: _Flight, sandbox: str) -> NotebookRun:
     duration = time.monotonic() - flight.started
     output = flight.output.decode("utf-8", "replace")
     if flight.output_bytes > limits.max_output_bytes:
-        notes.append(
-            f"output truncated at {limits.max_output_bytes} bytes (of {flight.output_bytes})"
-        )
+        notes.append(outcomes.output_truncated(limits.max_output_bytes, flight.output_bytes))
     cell = flight.stream.cell
 
     def run(values: dict[str, Any], error: RunError | None) -> NotebookRun:
@@ -278,10 +276,7 @@ def build_run(flight: _Flight, sandbox: str) -> NotebookRun:
     if report.crash:
         notes.append("grader error in the student's process: " + report.crash[-2000:])
     if report.snapshot_after is not None and values:
-        notes.append(
-            f"variables read as they were after cell {cell_no(report.snapshot_after)}, "
-            "the last cell that ended"
-        )
+        notes.append(outcomes.read_after(cell_no(report.snapshot_after)))
     shown_cell = cell_no(cell) if cell is not None else None
     source = sources.get(cell) if cell is not None else None
     exit_text = str((flight.exit or {}).get("exit", "no exit status"))
@@ -324,16 +319,10 @@ def build_run(flight: _Flight, sandbox: str) -> NotebookRun:
         return run(values, None)
     first = errors[0]
     if len(errors) > 1:
-        notes.append(
-            f"{len(errors)} cells failed: "
-            + ", ".join(f"cell {cell_no(e.cell)} ({e.ename})" for e in errors)
-            + "; the cells after each failure still ran"
-        )
+        notes.append(outcomes.cells_failed([(cell_no(e.cell), e.ename) for e in errors]))
     if report.set_after_failure:
-        notes.append(
-            f"set after the failure in cell {cell_no(first.cell)}: "
-            + ", ".join(sorted(report.set_after_failure))
-        )
+        after_failure = sorted(report.set_after_failure)
+        notes.append(outcomes.set_after_failure(cell_no(first.cell), after_failure))
     error = _cell_error(first, limits, sources.get(first.cell))
     after = tuple(sorted(report.set_after_failure))
     return NotebookRun(values, error, duration, sandbox, notes, output, after)
