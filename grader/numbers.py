@@ -49,6 +49,7 @@ from typing import Any
 import sympy
 
 from reference.core import ParamError, exact
+from reference.messages import Msg, msg, verbatim
 
 __all__ = ["MAX_BITS", "MAX_LENGTH", "NumberError", "Reading", "clean", "parse_number", "readings"]
 
@@ -61,12 +62,14 @@ MAX_EXPONENT = 1000
 
 
 class NumberError(ValueError):
-    """``text`` is not a number; ``reason`` says why. ``str()`` is one line in English."""
+    """``text`` is not a number; ``reason`` says why. ``message`` is the whole sentence as a
+    translatable message; ``str()`` is it in English."""
 
-    def __init__(self, text: str, reason: str):
+    def __init__(self, text: str, reason: Msg):
         self.text = text
         self.reason = reason
-        super().__init__(f'"{_shown(text)}" is not a number: {reason}')
+        self.message = msg('"{text}" is not a number: {reason}', text=_shown(text), reason=reason)
+        super().__init__(str(self.message))
 
 
 @dataclass(frozen=True)
@@ -174,24 +177,24 @@ def _object_value(raw: Any) -> sympy.Rational:
     # Base-class methods, not the object's own: a student's float subclass may lie in
     # __repr__/__eq__ (see DESIGN.md, "Comparisons").
     if isinstance(raw, bool) or type(raw).__name__ in ("bool", "bool_"):
-        raise NumberError(repr(raw), "a truth value is not a number")
+        raise NumberError(repr(raw), msg("a truth value is not a number"))
     if isinstance(raw, sympy.Basic):
         if raw.is_Rational:
             return sympy.Rational(raw)
         if isinstance(raw, sympy.Float):
             return _object_value(Decimal(str(raw)))
-        raise NumberError(str(raw), "not an exact number")
+        raise NumberError(str(raw), msg("not an exact number"))
     if isinstance(raw, int):
         return sympy.Integer(int.__index__(raw))
     if isinstance(raw, float):
         if not math.isfinite(raw):
-            raise NumberError(float.__repr__(raw), "not a finite number")
+            raise NumberError(float.__repr__(raw), msg("not a finite number"))
         return exact(float.__repr__(raw))
     if isinstance(raw, Fraction):
         return sympy.Rational(raw.numerator, raw.denominator)
     if isinstance(raw, Decimal):
         if not raw.is_finite():
-            raise NumberError(str(raw), "not a finite number")
+            raise NumberError(str(raw), msg("not a finite number"))
         return _literal(str(raw), str(raw))
     if isinstance(raw, numbers.Integral):  # numpy integers
         return sympy.Integer(int(raw))
@@ -199,7 +202,9 @@ def _object_value(raw: Any) -> sympy.Rational:
         found = _text_readings(str(raw))
         if len(found) == 1:
             return found[0].value
-    raise NumberError(_short_repr(raw), f"expected a number, got {type(raw).__name__}")
+    raise NumberError(
+        _short_repr(raw), msg("expected a number, got {type}", type=type(raw).__name__)
+    )
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -214,16 +219,18 @@ def _text_readings(raw: str) -> list[Reading]:
     if text in ("", "-"):
         return []
     if len(text) > MAX_LENGTH:
-        raise NumberError(raw, f"longer than {MAX_LENGTH} characters")
+        raise NumberError(
+            raw, msg("longer than {MAX_LENGTH} characters", MAX_LENGTH=str(MAX_LENGTH))
+        )
     if _NON_FINITE.fullmatch(text):
-        raise NumberError(raw, "not a finite number")
+        raise NumberError(raw, msg("not a finite number"))
     body, percent = text, False
     if text.endswith("%"):
         body, percent = text[:-1].rstrip(), True
         if not (_PLAIN.fullmatch(body) or _SLASH.fullmatch(body)):
-            raise NumberError(raw, "'%' may only follow a plain number")
+            raise NumberError(raw, msg("'%' may only follow a plain number"))
     if "%" in body:
-        raise NumberError(raw, "'%' may only end a number")
+        raise NumberError(raw, msg("'%' may only end a number"))
     scale = sympy.Rational(1, 100) if percent else sympy.Integer(1)
 
     slash = _SLASH.fullmatch(body)
@@ -235,7 +242,7 @@ def _text_readings(raw: str) -> list[Reading]:
 def _slash_readings(raw: str, match: re.Match[str], scale: sympy.Rational) -> list[Reading]:
     sign, a, b = match["sign"], match["a"], match["b"]
     if int(b) == 0:
-        raise NumberError(raw, "division by zero")
+        raise NumberError(raw, msg("division by zero"))
     negate = -1 if sign == "-" else 1
     fraction = negate * sympy.Rational(int(a), int(b)) * scale
     decimal = negate * exact(f"{a}.{b}") * scale
@@ -252,17 +259,17 @@ def _literal(raw: str, body: str) -> sympy.Rational:
     """Exact value of one unsigned literal's text: digits, separators, optional exponent."""
     mantissa, _, power = body.partition("e") if "e" in body else body.partition("E")
     if not any(c.isdigit() for c in mantissa):
-        raise NumberError(raw, f"{mantissa!r} has no digits")
+        raise NumberError(raw, msg("{mantissa} has no digits", mantissa=repr(mantissa)))
     if "," in mantissa:
         mantissa = _resolve_commas(raw, mantissa)
     if mantissa.count(".") > 1:
-        raise NumberError(raw, "two decimal marks")
+        raise NumberError(raw, msg("two decimal marks"))
     if power and abs(int(power)) > MAX_EXPONENT:
-        raise NumberError(raw, f"exponent {power} is too large")
+        raise NumberError(raw, msg("exponent {power} is too large", power=str(power)))
     try:
         return exact(mantissa + ("e" + power if power else ""))
     except ParamError as error:  # unreachable for text that passed the checks above
-        raise NumberError(raw, error.message) from None
+        raise NumberError(raw, verbatim(error.message)) from None
 
 
 _THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]*)?")
@@ -275,9 +282,13 @@ def _resolve_commas(raw: str, mantissa: str) -> str:
     if _DECIMAL_COMMA.fullmatch(mantissa):
         return mantissa.replace(",", ".")
     if mantissa.count(".") + mantissa.count(",") > 1 and "." in mantissa:
-        raise NumberError(raw, "two decimal marks")
+        raise NumberError(raw, msg("two decimal marks"))
     raise NumberError(
-        raw, f"',' in {mantissa!r} is neither a thousands separator nor a decimal mark"
+        raw,
+        msg(
+            "',' in {mantissa} is neither a thousands separator nor a decimal mark",
+            mantissa=repr(mantissa),
+        ),
     )
 
 
@@ -299,7 +310,7 @@ class _Parser:
         self.tokens = self._tokenize(text)
         self.pos = 0
 
-    def fail(self, reason: str) -> NumberError:
+    def fail(self, reason: Msg) -> NumberError:
         return NumberError(self.raw, reason)
 
     def _tokenize(self, text: str) -> list[str]:
@@ -313,9 +324,17 @@ class _Parser:
             literal = self._LITERAL.match(text, i)
             if literal:
                 if tokens and tokens[-1][0] in "0123456789.":
-                    raise self.fail(f"no operator between {tokens[-1]!r} and {literal[0]!r}")
+                    raise self.fail(
+                        msg(
+                            "no operator between {value} and {value2}",
+                            value=repr(tokens[-1]),
+                            value2=repr(literal[0]),
+                        )
+                    )
                 if tokens and tokens[-1] == ")":
-                    raise self.fail(f"no operator between ')' and {literal[0]!r}")
+                    raise self.fail(
+                        msg("no operator between ')' and {value}", value=repr(literal[0]))
+                    )
                 tokens.append(literal[0])
                 i = literal.end()
             elif text.startswith("**", i):
@@ -327,8 +346,8 @@ class _Parser:
             else:
                 if ch.isalpha():
                     word = self._LETTERS.match(text, i)[0]
-                    raise self.fail(f"letters are not allowed ({word!r})")
-                raise self.fail(f"unexpected {ch!r}")
+                    raise self.fail(msg("letters are not allowed ({word})", word=repr(word)))
+                raise self.fail(msg("unexpected {ch}", ch=repr(ch)))
         return tokens
 
     def peek(self) -> str | None:
@@ -341,10 +360,10 @@ class _Parser:
 
     def parse(self) -> sympy.Rational:
         if not self.tokens:
-            raise self.fail("no digits")
+            raise self.fail(msg("no digits"))
         value = self.expr()
         if self.pos < len(self.tokens):
-            raise self.fail(f"unexpected {self.peek()!r}")
+            raise self.fail(msg("unexpected {value}", value=repr(self.peek())))
         return value
 
     def expr(self) -> sympy.Rational:
@@ -363,7 +382,7 @@ class _Parser:
             if op == "*":
                 value = self.checked(value * right)
             elif right == 0:
-                raise self.fail("division by zero")
+                raise self.fail(msg("division by zero"))
             else:
                 value = self.checked(value / right)
         return value
@@ -372,7 +391,7 @@ class _Parser:
         if self.peek() in ("+", "-"):
             sign = self.take()
             if self.peek() in ("+", "-"):
-                raise self.fail("two signs in a row")
+                raise self.fail(msg("two signs in a row"))
             value = self.power()
             return -value if sign == "-" else value
         return self.power()
@@ -384,14 +403,16 @@ class _Parser:
         self.take()
         exponent = self.unary()
         if not exponent.is_Integer:
-            raise self.fail(f"only whole-number powers are allowed, not {exponent}")
+            raise self.fail(
+                msg("only whole-number powers are allowed, not {exponent}", exponent=str(exponent))
+            )
         n = int(exponent)
         if base == 0 and n < 0:
-            raise self.fail("division by zero")
+            raise self.fail(msg("division by zero"))
         if abs(base) != 1 and base != 0:
             bits = max(int(base.p).bit_length(), int(base.q).bit_length())
             if bits * abs(n) > MAX_BITS + 64:
-                raise self.fail(f"the power {base}**{n} is too large")
+                raise self.fail(msg("the power {base}**{n} is too large", base=str(base), n=str(n)))
         if abs(base) == 1:  # sympy would compute (-1)**n the long way for huge n
             return base if n % 2 else sympy.Integer(1)
         return self.checked(base**n)
@@ -399,24 +420,26 @@ class _Parser:
     def atom(self) -> sympy.Rational:
         token = self.peek()
         if token is None:
-            raise self.fail("ends where a number was expected")
+            raise self.fail(msg("ends where a number was expected"))
         if token == "(":
             self.take()
             value = self.expr()
             if self.peek() != ")":
-                raise self.fail("missing ')'")
+                raise self.fail(msg("missing ')'"))
             self.take()
             return value
         if token[0] in "0123456789.":
             self.take()
             return _literal(self.raw, token)
         if token in ("+", "-"):
-            raise self.fail("two signs in a row")
-        raise self.fail(f"unexpected {token!r}")
+            raise self.fail(msg("two signs in a row"))
+        raise self.fail(msg("unexpected {token}", token=repr(token)))
 
     def checked(self, value: sympy.Rational) -> sympy.Rational:
         if max(int(value.p).bit_length(), int(value.q).bit_length()) > MAX_BITS:
-            raise self.fail(f"a value in it has more than {MAX_BITS} bits")
+            raise self.fail(
+                msg("a value in it has more than {MAX_BITS} bits", MAX_BITS=str(MAX_BITS))
+            )
         return value
 
 

@@ -17,7 +17,7 @@ from grader.extract.variables import Unsupported
 from grader.numbers import NumberError, Reading, clean, readings
 from grader.results import PartResult, Status
 from reference.core import decimal_text
-from reference.messages import Msg, msg, verbatim
+from reference.messages import Msg, msg
 
 if TYPE_CHECKING:
     from grader.rubric import KnownMistake, ResolvedPart
@@ -150,4 +150,4 @@ def readings_or_problem(got: Any) -> list[Reading] | Msg:
     try:
         return readings(got)
     except NumberError as exc:
-        return verbatim(str(exc))
+        return exc.message
