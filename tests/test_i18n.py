@@ -71,3 +71,21 @@ def test_worked_steps_and_misconceptions_of_every_solver_render_in_persian():
             render(step, "fa")  # every placeholder filled
         for mistake in solution.misconceptions:
             assert PERSIAN.search(render(mistake.explanation, "fa")), (name, mistake.id)
+
+
+@pytest.mark.parametrize(
+    "sheet", ["submissions/hw5/98415002/answers.yaml", "submissions/hw2/98411402/answers.yaml"]
+)
+def test_grade_check_lang_fa_explains_every_mistake_in_persian(sheet, capsys):
+    import json
+
+    from grader.cli import main
+
+    assert main(["check", sheet, "--lang", "fa", "--json"]) == 0
+    parts = json.loads(capsys.readouterr().out)["parts"]
+    mistakes = [p for p in parts if p["status"] not in ("correct",)]
+    assert mistakes
+    for part in mistakes:
+        assert PERSIAN.search(part["feedback"]), part
+        # formulas and values may stay Latin; English prose may not
+        assert not re.search(r"\b(the|is|of|and|not|to)\b", part["feedback"]), part
