@@ -29,6 +29,8 @@ _EXPORTS = {
     "write_reports": "grader.api",
     "solve": "grader.api",
     "solvers": "grader.api",
+    "distinguishability": "grader.api",
+    "suggest_parameters": "grader.api",
     "limits": "grader.api",
     "init_course": "grader.api",
     "InputError": "grader.discovery",
@@ -62,12 +64,14 @@ __all__ = [
     "check",
     "check_file",
     "check_json",
+    "distinguishability",
     "grade_class",
     "init_course",
     "limits",
     "load_rubric",
     "solve",
     "solvers",
+    "suggest_parameters",
     "write_reports",
 ]
 
@@ -76,12 +80,14 @@ if TYPE_CHECKING:
         check,
         check_file,
         check_json,
+        distinguishability,
         grade_class,
         init_course,
         limits,
         load_rubric,
         solve,
         solvers,
+        suggest_parameters,
         write_reports,
     )
     from grader.checks import CHECKS

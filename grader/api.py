@@ -329,6 +329,23 @@ def solve(name: str, **params: Any) -> Solution:
         raise ParamError("params", f"solver {name} failed: {exc}") from None
 
 
+def distinguishability(rubric: Rubric) -> list[Any]:
+    """Per solver question, the known mistakes its parts cannot detect at the rubric's
+    parameters and the pairs they cannot tell apart (:class:`grader.distinguish.Verdict`)."""
+    from grader.distinguish import report
+
+    return report(rubric)
+
+
+def suggest_parameters(rubric: Rubric) -> list[Any]:
+    """Per solver question, parameters under which every mistake its solver names is
+    detectable and no two are confused, with as few changes as found
+    (:class:`grader.distinguish.Suggestion`)."""
+    from grader.distinguish import suggest_all
+
+    return suggest_all(rubric)
+
+
 def init_course(course: str | Path, *, lang: str = "en") -> list[Path]:
     """Write an example course (rubrics/, submissions/, roster.csv, README.md) into
     ``course`` and return the files written; it grades as it is. Raises InputError for a

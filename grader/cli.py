@@ -4,7 +4,7 @@
     grade check FILE [--rubric NAME|PATH] [--json]       check one submission
     grade solve SOLVER --param NAME=VALUE … [--json]     a worked solution
     grade key RUBRIC [--out FILE]                        the computed answer key
-    grade validate RUBRIC                                schema and solver dry run
+    grade validate RUBRIC [--suggest]                    schema and solver dry run
     grade init COURSE [--lang en|fa]                     a new course folder that grades
 
 Exit status: 0 when the work was done (whatever the students scored); 2 for a bad
@@ -187,6 +187,12 @@ def _validate_parser() -> argparse.ArgumentParser:
         prog="grade validate", description="Check a rubric's schema and dry-run its solvers."
     )
     p.add_argument("rubric", help="rubric name or path")
+    p.add_argument(
+        "--suggest",
+        action="store_true",
+        help="search each question's parameters for values at which every known mistake "
+        "is detectable and no two are confused, and print them",
+    )
     return p
 
 
@@ -422,7 +428,35 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
         console.print(
             f"note: {note}: it cannot be recognised at this tolerance", markup=False, soft_wrap=True
         )
+    for verdict in grader.distinguishability(rubric):
+        for line in _verdict_lines(verdict):
+            console.print(f"note: {verdict.question}: {line}", markup=False, soft_wrap=True)
+    if args.suggest:
+        for suggestion in grader.suggest_parameters(rubric):
+            console.print(_suggestion_line(suggestion), markup=False, soft_wrap=True)
     return EXIT_OK
+
+
+def _verdict_lines(verdict: Any) -> list[str]:
+    lines = []
+    if verdict.undetectable:
+        lines.append(f"{', '.join(verdict.undetectable)} cannot be told from the key by any part")
+    lines += [f"{a} and {b} give the same answers to every part" for a, b in verdict.confused]
+    return lines
+
+
+def _suggestion_line(suggestion: Any) -> str:
+    q, after = suggestion.question, suggestion.after
+    if not suggestion.changes:
+        if after.ok:
+            return f"suggest {q}: keep its parameters: every known mistake is detectable"
+        return f"suggest {q}: no parameters tried do better; " + "; ".join(_verdict_lines(after))
+    changes = ", ".join(f"{k}: {new} (was {old})" for k, (old, new) in suggestion.changes.items())
+    if after.ok:
+        return (
+            f"suggest {q}: {changes} — then every known mistake is detectable and none are confused"
+        )
+    return f"suggest {q}: {changes} — the best found; still " + "; ".join(_verdict_lines(after))
 
 
 def cmd_init(args: argparse.Namespace, console: Console) -> int:
