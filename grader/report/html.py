@@ -76,7 +76,6 @@ def _base(lang: str, title: str) -> dict[str, Any]:
         "page_title": title,
         "script": Markup(script),
         "script_hash": script_hash,
-        "L": lambda key: label(key, lang),
         "num": lambda value: number(value, lang),
         "digits": lambda text: digits(str(text), lang),
     }
@@ -136,7 +135,7 @@ def _title(titles: dict[str, str] | None, lang: str, fallback: str) -> str:
     return titles.get(lang) or titles.get("en") or fallback
 
 
-def _part_view(rubric: Rubric, part: PartResult, lang: str) -> dict[str, Any]:
+def _part_view(rubric: Rubric, part: PartResult, lang: str, run: str = "graded") -> dict[str, Any]:
     spec = _lookup(rubric, part.id)
     revealed = spec is None or spec.reveal
     wrong = {(r, c) for r, c in part.wrong_cells}
@@ -146,7 +145,7 @@ def _part_view(rubric: Rubric, part: PartResult, lang: str) -> dict[str, Any]:
         "title": _title(spec.title if spec else None, lang, ""),
         "status": part.status,
         "status_label": label(part.status, lang),
-        "why": no_score_reason(part.status, lang) if part.score == 0 else None,
+        "why": no_score_reason(part.status, lang, run) if part.score == 0 else None,
         "score": score_of(part.score, part.max_score, lang),
         "got": _display(part.got, wrong),
         "expected": _display(expected),
@@ -176,7 +175,7 @@ def _questions_view(rubric: Rubric, result: SubmissionResult, lang: str) -> list
             {
                 "id": qid,
                 "title": _title(titles.get(qid), lang, qid),
-                "parts": [_part_view(rubric, p, lang) for p in parts],
+                "parts": [_part_view(rubric, p, lang, result.status) for p in parts],
                 # A student with a variant of their own sees the parameters it was graded at.
                 "params": [
                     {"name": name, "value": _same_script(value)}
