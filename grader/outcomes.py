@@ -77,6 +77,21 @@ NO_SCORE: dict[str, str] = {
     ),
 }
 
+#: Why a part of status ``error`` has no score, by how the run ended: a timeout is not
+#: "an error", a refused result is not a crash (one sentence each, never the raw id).
+NO_SCORE_AFTER: dict[str, str] = {
+    "timeout": N_("No score: the notebook was stopped at its time limit before this part's answer was set."),
+    "memory_limit": N_("No score: the notebook was stopped at its memory limit before this part's answer was set."),
+    "process_limit": N_("No score: the notebook was stopped for starting too many processes before this part's answer was set."),
+    "output_limit": N_("No score: the notebook was stopped for writing too much output before this part's answer was set."),
+    "worker_died": N_("No score: the grader's runner failed while running the notebook; grading it again should give this part a score."),
+    "kernel_died": N_("No score: the notebook's process was killed before this part's answer was set."),
+    "exited": N_("No score: the notebook ended its own process before this part's answer was set."),
+    "invalid_result": N_("No score: what the notebook's process sent back was refused, so none of its answers were graded."),
+    "invalid_notebook": N_("No score: the file is not a notebook that can be run."),
+    "invalid_submission": N_("No score: the submission could not be read."),
+}  # fmt: skip
+
 
 def cell_raised(cell: int, ename: str, evalue: str) -> Msg:
     return msg("cell {cell} raised {ename}: {evalue}", cell=cell, ename=ename, evalue=evalue)

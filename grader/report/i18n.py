@@ -15,7 +15,7 @@ from typing import Any
 from grader.display import digits, score_of, score_text
 from grader.i18n import LANGS, N_, check_lang, translate
 from grader.outcomes import LABELS as OUTCOME_LABELS
-from grader.outcomes import NO_SCORE, RUN_LABELS
+from grader.outcomes import NO_SCORE, NO_SCORE_AFTER, RUN_LABELS
 
 __all__ = [
     "LABELS",
@@ -92,8 +92,11 @@ def run_label(status: str, lang: str) -> str:
     return translate(RUN_LABELS.get(status, status), lang)
 
 
-def no_score_reason(status: str, lang: str) -> str | None:
-    """One sentence saying why a part with ``status`` has no score (None if it may)."""
+def no_score_reason(status: str, lang: str, run: str = "graded") -> str | None:
+    """One sentence saying why a part with ``status`` has no score (None if it may);
+    for a part not graded (``error``), worded by how the run ended (``run``)."""
+    if status == "error" and run in NO_SCORE_AFTER:
+        return translate(NO_SCORE_AFTER[run], lang)
     return translate(NO_SCORE[status], lang) if status in NO_SCORE else None
 
 
