@@ -18,13 +18,16 @@ from grader.checkers.base import CheckKind, is_blank, show, show_raw
 from grader.checkers.choice import Choice
 from grader.checkers.matrix import Matrix
 from grader.checkers.numeric import Numeric
+from grader.checkers.written import Written
 from grader.results import PartResult
 
 if TYPE_CHECKING:
     from grader.rubric import ResolvedPart
 
 #: Every check kind a rubric may name, by name.
-CHECKS: dict[str, CheckKind] = {kind.name: kind for kind in (Numeric(), Matrix(), Choice())}
+CHECKS: dict[str, CheckKind] = {
+    kind.name: kind for kind in (Numeric(), Matrix(), Choice(), Written())
+}
 
 __all__ = [
     "CHECKS",

@@ -16,6 +16,7 @@ from grader.bounds import bound_result
 from grader.carry import apply_policies
 from grader.checks import check, prefer_consistent
 from grader.extract.answersheet import SubmissionError, read_answer_sheet
+from grader.extract.written import markdown_answers
 from grader.outcomes import no_submission
 from grader.results import PartResult, RunError, SubmissionResult, cell_no
 from grader.rubric import Rubric
@@ -162,13 +163,15 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
     """Grade what a notebook run produced.
 
     Variables the notebook defined are checked even when a later cell failed; parts
-    without a value get status ``error`` if the run failed, ``missing`` otherwise.
+    without a value get status ``error`` if the run failed, ``missing`` otherwise. A
+    written part is read from the markdown cell named for it (when no variable holds it).
     """
     rubric = rubric.for_student(submission.student)
+    values = {**_markdown_values(rubric, submission), **run.values}
     parts: list[PartResult] = []
     for part in rubric.parts:
-        if part.variable in run.values:
-            result = _check_bounded(part, run.values[part.variable])
+        if part.variable in values:
+            result = _check_bounded(part, values[part.variable])
             if run.error is not None and part.variable in run.after_failure:
                 after = msg(
                     "(set after the failing cell {cell}; the cells after it still ran)",
@@ -198,7 +201,7 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
             parts=apply_policies(
                 rubric,
                 prefer_consistent(parts, list(rubric.parts)),
-                {p.id: run.values[p.variable] for p in rubric.parts if p.variable in run.values},
+                {p.id: values[p.variable] for p in rubric.parts if p.variable in values},
             ),
             error=run.error,
             notes=list(run.notes),
@@ -206,6 +209,15 @@ def grade_run(rubric: Rubric, submission: Submission, run: NotebookRun) -> Submi
             variant=rubric.variant,
         )
     )
+
+
+def _markdown_values(rubric: Rubric, submission: Submission) -> dict[str, Any]:
+    """Written parts' answers from the notebook's markdown cells, by variable name."""
+    written = {p.id: (p.id, p.variable) for p in rubric.parts if p.check == "written"}
+    if not written:
+        return {}
+    found = markdown_answers(submission.path, written)
+    return {p.variable: found[p.id] for p in rubric.parts if p.id in found}
 
 
 def grade_unreadable(rubric: Rubric, submission: Submission) -> SubmissionResult:

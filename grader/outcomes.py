@@ -16,8 +16,9 @@ from reference.messages import Msg, msg, verbatim
 
 #: correct: full marks · partial: some cells/credit · wrong · missing: not answered ·
 #: invalid: the answer could not be read (junk number, wrong type) · error: the
-#: submission failed before this part could be read (notebook raised, timed out...).
-Status = Literal["correct", "partial", "wrong", "missing", "invalid", "error"]
+#: submission failed before this part could be read (notebook raised, timed out...) ·
+#: ungraded: a written answer waiting for a TA.
+Status = Literal["correct", "partial", "wrong", "missing", "invalid", "error", "ungraded"]
 
 #: How a notebook run (or reading a submission) ended when it did not end well.
 RunOutcome = Literal[
@@ -55,6 +56,7 @@ LABELS: dict[str, str] = {
     "wrong": N_("wrong"),
     "missing": N_("not answered"),
     "invalid": N_("unreadable"),
+    "ungraded": N_("waiting for a TA"),
 }
 
 
@@ -75,6 +77,7 @@ NO_SCORE: dict[str, str] = {
     "error": N_(
         "No score: the submission stopped with an error before this part's answer was set."
     ),
+    "ungraded": N_("No score yet: a TA grades this written answer."),
 }
 
 #: Why a part of status ``error`` has no score, by how the run ended: a timeout is not

@@ -126,8 +126,31 @@ class LimitsModel(_Model):
         return float(_number(v))
 
 
+class RubricItem(_Model):
+    """One line of a written part's grading rubric: what a TA ticks for an answer, and
+    the points it gives (negative for a deduction). The TA may edit it in ``grade serve``."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    points: Any
+    text: dict[str, str]
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _text(cls, v: Any) -> dict[str, str]:
+        return _text(v)
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _points(cls, v: Any) -> sympy.Rational:
+        value = _number(v)
+        if value == 0:
+            raise ValueError("must not be 0")
+        return value
+
+
 class Part(_Model):
-    """One scored answer: ``expect`` names a solver value, ``answer`` gives it literally."""
+    """One scored answer: ``expect`` names a solver value, ``answer`` gives it literally;
+    a ``written`` part has neither: a TA grades it with its rubric ``items``."""
 
     id: str = Field(pattern=ID_PATTERN)
     points: Any
@@ -146,11 +169,21 @@ class Part(_Model):
     follows: str | None = None
     carried_forward: Any = None
     credit: dict[str, Any] = Field(default_factory=dict)
+    #: A written part's rubric items, and concepts a good answer names (for the TA only).
+    items: list[RubricItem] = Field(default_factory=list)
+    hints: list[dict[str, str]] = Field(default_factory=list)
 
     @field_validator("title", mode="before")
     @classmethod
     def _title(cls, v: Any) -> dict[str, str] | None:
         return None if v is None else _text(v)
+
+    @field_validator("hints", mode="before")
+    @classmethod
+    def _hints(cls, v: Any) -> list[dict[str, str]]:
+        if not isinstance(v, list):
+            raise ValueError("must be a list of texts")  # noqa: TRY004 (pydantic reports it)
+        return [_text(h) for h in v]
 
     @field_validator("carried_forward", mode="before")
     @classmethod
@@ -189,6 +222,17 @@ class Part(_Model):
 
     @model_validator(mode="after")
     def _one_source(self) -> Part:
+        if self.check == "written":
+            if self.expect is not None or self.answer is not None:
+                raise ValueError("a 'written' part has no 'expect' or 'answer': a TA grades it")
+            if not self.items:
+                raise ValueError("a 'written' part needs rubric 'items' for the TA to tick")
+            ids = [i.id for i in self.items]
+            if len(set(ids)) != len(ids):
+                raise ValueError("rubric item ids must differ within a part")
+            return self
+        if self.items or self.hints:
+            raise ValueError("only a 'written' part has rubric 'items' and 'hints'")
         if (self.expect is None) == (self.answer is None):
             raise ValueError("give exactly one of 'expect' (a solver value) or 'answer'")
         return self
@@ -278,6 +322,9 @@ class ResolvedPart:
     carried_forward: sympy.Rational = sympy.S.One
     #: Fraction of the points a recognised mistake earns, by misconception id.
     credit: dict[str, sympy.Rational] = field(default_factory=dict)
+    #: A written part's rubric items and the TA's concept hints (empty for other kinds).
+    items: tuple[RubricItem, ...] = ()
+    hints: tuple[dict[str, str], ...] = ()
 
     @property
     def id(self) -> str:
@@ -360,6 +407,7 @@ class Rubric:
                 p.reveal,
                 repr(p.expected),
                 [[m.id, str(m.explanation), repr(m.value)] for m in p.mistakes],
+                [[i.id, str(i.points), i.text] for i in p.items],
             ]
             for p in self.parts
         ]
@@ -545,6 +593,8 @@ def _resolve(
                         else model.defaults.carried_forward
                     ),
                     credit={**q.credit, **p.credit},
+                    items=tuple(p.items),
+                    hints=tuple(p.hints),
                 )
             )
     return solutions, parts, problems, hidden
