@@ -35,6 +35,7 @@ from grader.web import auth, checking, queue
 from grader.web.course import Course
 from grader.web.db import sessions
 from grader.web.forms import answer_from_form
+from grader.web.gradebook import published
 from grader.web.keyguard import KeyGuard
 from grader.web.labels import text
 from grader.web.models import Job, Student
@@ -79,6 +80,7 @@ class Visit:
     cookie: str  # the session cookie, or the pre-sign-in cookie the CSRF token is bound to
     new_pre_cookie: bool
     csrf: str
+    ta: Any = None  # the signed-in TA on /ta pages (a grader.web.models.Ta)
 
 
 def _service(request: Request) -> Service:
@@ -147,6 +149,7 @@ def _page(visit: Visit, template: str, status: int = 200, **context: Any) -> HTM
         csrf=visit.csrf,
         student=visit.student,
         student_shown=None if visit.student is None else digits(visit.student.id, lang),
+        ta=visit.ta,
         **context,
     )
     response = HTMLResponse(html, status_code=status)
@@ -292,6 +295,7 @@ def home(request: Request) -> Response:
                     "title": rubric.title(visit.lang),
                     "deadline": when(deadline, visit.lang),
                     "handed_in": when(handin.created, visit.lang) if handin else "",
+                    "published": handin is not None and published(db, assignment) is not None,
                 }
             )
         return _page(visit, "home.html.j2", assignments=rows)
@@ -661,6 +665,9 @@ def create_app(
     cookies Secure (behind an HTTPS reverse proxy). On start-up, hand-ins committed but
     not yet written to the class folder (a crash in between) are written.
     """
+    from grader.web import ta, ta_student
+    from grader.web.gradebook import seed_items
+
     factory = sessions(engine)
     service = Service(course, factory, secure_cookies)
     worker = queue.NotebookWorker(course, factory, sandbox) if notebooks else None
@@ -670,6 +677,7 @@ def create_app(
         with factory() as db:
             auth.server_secret(db)
             checking.restore_handin_files(db, course)
+            seed_items(db, course)
         if worker is not None:
             worker.start()
         yield
@@ -690,6 +698,8 @@ def create_app(
         Route("/a/{assignment}/upload", upload, methods=["POST"]),
         Route("/a/{assignment}/jobs/{job}", job_page, methods=["GET"]),
         Route("/a/{assignment}/jobs/{job}/handin", job_handin, methods=["POST"]),
+        *ta_student.routes(),
+        *ta.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

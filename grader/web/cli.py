@@ -1,5 +1,5 @@
-"""``grade serve COURSE_DIR`` and ``grade serve tokens COURSE_DIR``: argument parsing and
-printing only; the work is in :mod:`grader.web`."""
+"""``grade serve COURSE_DIR``, ``grade serve tokens COURSE_DIR`` and ``grade serve ta
+COURSE_DIR NAME``: argument parsing and printing only; the work is in :mod:`grader.web`."""
 
 from __future__ import annotations
 
@@ -109,6 +109,46 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def ta_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="grade serve ta",
+        description="Create a TA account (or change its password) for the TA pages at /ta: "
+        "grading by question, regrades, publishing. The password is stored only as an "
+        "argon2id hash.",
+    )
+    p.add_argument("course", type=Path, metavar="COURSE_DIR")
+    p.add_argument("name", help="the TA's sign-in name")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (else it is asked for)",
+    )
+    _db_arg(p)
+    return p
+
+
+def cmd_ta(args: argparse.Namespace) -> int:
+    import getpass
+
+    from grader.web.ta_auth import WeakPassword, set_password
+
+    course = load_course(args.course)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for TA {args.name}: ")
+    engine = make_engine(args.db or sqlite_url(course.folder))
+    migrate(engine)
+    try:
+        with sessions(engine)() as db:
+            set_password(db, args.name, password)
+    except WeakPassword as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"TA {args.name} can sign in at /ta/signin")
+    return EXIT_OK
+
+
 #: How ``grade serve --workers N`` tells its worker processes what to serve.
 WORKER_ENV = "DLGRADE_SERVE_WORKER"
 
@@ -184,6 +224,8 @@ def main(argv: Sequence[str]) -> int:
     try:
         if argv and argv[0] == "tokens":
             return cmd_tokens(tokens_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "ta":
+            return cmd_ta(ta_parser().parse_args(argv[1:]))
         return cmd_serve(serve_parser().parse_args(argv))
     except RubricError as exc:
         print("rubric error:\n  " + "\n  ".join(exc.problems), file=sys.stderr)

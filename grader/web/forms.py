@@ -20,7 +20,8 @@ MAX_FIELD_CHARS = 2000
 
 @dataclass(frozen=True)
 class Widget:
-    """How a part is answered: ``number``, ``grid`` (rows × cols), ``bool`` or ``label``."""
+    """How a part is answered: ``number``, ``grid`` (rows × cols), ``bool``, ``label`` or
+    ``text`` (a written answer, graded by a TA)."""
 
     kind: str
     rows: int = 0
@@ -31,6 +32,8 @@ class Widget:
 
 def widget(part: ResolvedPart) -> Widget:
     """The input a part needs, from its check kind and the shape of its key."""
+    if part.check == "written":
+        return Widget("text")
     if part.check == "matrix":
         key = part.expected
         if key and isinstance(key[0], list):

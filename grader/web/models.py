@@ -113,3 +113,110 @@ class Job(Base):
     result: Mapped[str | None] = mapped_column(Text, nullable=True)  # SubmissionResult JSON
     created: Mapped[datetime] = mapped_column(DateTime())
     finished: Mapped[datetime | None] = mapped_column(DateTime(), nullable=True)
+
+
+# ---------------------------------------------------------------- TAs and grading
+# Rows below are read and written only by TA handlers (a TA session), except the ones a
+# student reads about themselves: their regrade requests and, once published, their
+# scores with the trail — always filtered by the signed-in student.
+
+
+class Ta(Base):
+    """A TA account; ``password_hash`` is an argon2id hash (never the password)."""
+
+    __tablename__ = "tas"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(DateTime())
+
+
+class TaSession(Base):
+    """A signed-in TA browser (a separate cookie from students' sessions)."""
+
+    __tablename__ = "ta_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ta: Mapped[str] = mapped_column(ForeignKey("tas.name"), index=True)
+    created: Mapped[datetime] = mapped_column(DateTime())
+    expires: Mapped[datetime] = mapped_column(DateTime())
+
+
+class RubricItemRow(Base):
+    """A written part's rubric item as the TAs last set it (seeded from the rubric);
+    a student's score is computed from the items ticked, so an edit reaches everyone."""
+
+    __tablename__ = "rubric_items"
+    assignment: Mapped[str] = mapped_column(String(100), primary_key=True)
+    part: Mapped[str] = mapped_column(String(200), primary_key=True)
+    item: Mapped[str] = mapped_column(String(100), primary_key=True)
+    points: Mapped[float] = mapped_column(Float)
+    text_en: Mapped[str] = mapped_column(Text)
+    text_fa: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Mark(Base):
+    """A TA's grading of one student's part: the items ticked (written parts), or a
+    score set by hand (any part), the comment, and ``version`` for optimistic locking."""
+
+    __tablename__ = "marks"
+    student: Mapped[str] = mapped_column(ForeignKey("students.id"), primary_key=True)
+    assignment: Mapped[str] = mapped_column(String(100), primary_key=True)
+    part: Mapped[str] = mapped_column(String(200), primary_key=True)
+    items: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of item ids
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)  # a hand-set score
+    comment: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer)
+    grader: Mapped[str] = mapped_column(String(100))
+    updated: Mapped[datetime] = mapped_column(DateTime())
+
+
+class ScoreEvent(Base):
+    """One change of a part's score: the trail (who, when, why, old → new)."""
+
+    __tablename__ = "score_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    student: Mapped[str] = mapped_column(ForeignKey("students.id"))
+    assignment: Mapped[str] = mapped_column(String(100))
+    part: Mapped[str] = mapped_column(String(200))
+    old: Mapped[float | None] = mapped_column(Float, nullable=True)
+    new: Mapped[float] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(20))  # grade|item|correction|regrade|key|import
+    who: Mapped[str] = mapped_column(String(100))
+    why: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(DateTime())
+    __table_args__ = (Index("ix_score_events_student", "student", "assignment"),)
+
+
+class SavedComment(Base):
+    """A reusable comment for one part, offered to every TA grading it."""
+
+    __tablename__ = "saved_comments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assignment: Mapped[str] = mapped_column(String(100))
+    part: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class Regrade(Base):
+    """A student's request to look at one part again, and the TA's answer."""
+
+    __tablename__ = "regrades"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    student: Mapped[str] = mapped_column(ForeignKey("students.id"), index=True)
+    assignment: Mapped[str] = mapped_column(String(100))
+    part: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(DateTime())
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    answered: Mapped[datetime | None] = mapped_column(DateTime(), nullable=True)
+
+
+class Publication(Base):
+    """An assignment whose grades the TAs published: students see their report."""
+
+    __tablename__ = "publications"
+    assignment: Mapped[str] = mapped_column(String(100), primary_key=True)
+    by: Mapped[str] = mapped_column(String(100))
+    created: Mapped[datetime] = mapped_column(DateTime())
