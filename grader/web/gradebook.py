@@ -182,6 +182,8 @@ def final_result(
                 score=score,
                 status=status_for(score, result.max_score),
                 overridden=True,
+                # "waiting for a TA" no longer holds; the TA's items and comment say why
+                messages=() if part.check == "written" else result.messages,
             )
         if comments and comments.get(part.id):
             result = dataclasses.replace(result, comment=comments[part.id])
@@ -211,9 +213,12 @@ def record(
     kind: str,
     who: str,
     why: str,
+    *,
+    always: bool = False,
 ) -> None:
-    """Add one change to the trail (nothing when the score did not change)."""
-    if old is not None and abs(old - new) < 1e-9:
+    """Add one change to the trail (nothing when the score did not change, unless
+    ``always``: a part's first grading is kept even when it leaves the score as it was)."""
+    if not always and old is not None and abs(old - new) < 1e-9:
         return
     db.add(
         ScoreEvent(
@@ -296,7 +301,10 @@ def save_mark(
             raise Conflict(theirs) if theirs is not None else KeyError(part_id)
     db.expire_all()
     new = part_score(db, rubric, student, part_id)
-    record(db, student, rubric.assignment, part_id, old, new, kind, ta, why or comment)
+    first = current is None
+    record(
+        db, student, rubric.assignment, part_id, old, new, kind, ta, why or comment, always=first
+    )
     db.commit()
     mark = db.get(Mark, (student, rubric.assignment, part_id))
     assert mark is not None
