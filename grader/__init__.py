@@ -31,6 +31,7 @@ _EXPORTS = {
     "solvers": "grader.api",
     "distinguishability": "grader.api",
     "suggest_parameters": "grader.api",
+    "write_handouts": "grader.api",
     "limits": "grader.api",
     "init_course": "grader.api",
     "InputError": "grader.discovery",
@@ -72,6 +73,7 @@ __all__ = [
     "solve",
     "solvers",
     "suggest_parameters",
+    "write_handouts",
     "write_reports",
 ]
 
@@ -88,6 +90,7 @@ if TYPE_CHECKING:
         solve,
         solvers,
         suggest_parameters,
+        write_handouts,
         write_reports,
     )
     from grader.checks import CHECKS

@@ -346,6 +346,16 @@ def suggest_parameters(rubric: Rubric) -> list[Any]:
     return suggest_all(rubric)
 
 
+def write_handouts(rubric: Rubric, roster: str | Path, out: str | Path) -> list[Path]:
+    """Each roster student's handout of their own variant (``<id>.md``, ``<id>.ipynb``)
+    and the instructor's ``variants.csv`` under ``out``; returns the files written.
+    Raises InputError for a roster it cannot read."""
+    from grader.handouts import read_roster
+    from grader.handouts import write_handouts as write
+
+    return write(rubric, read_roster(Path(roster)), Path(out))
+
+
 def init_course(course: str | Path, *, lang: str = "en") -> list[Path]:
     """Write an example course (rubrics/, submissions/, roster.csv, README.md) into
     ``course`` and return the files written; it grades as it is. Raises InputError for a

@@ -5,6 +5,7 @@
     grade solve SOLVER --param NAME=VALUE … [--json]     a worked solution
     grade key RUBRIC [--out FILE]                        the computed answer key
     grade validate RUBRIC [--suggest]                    schema and solver dry run
+    grade variants RUBRIC --roster CSV [--out DIR]       each student's handout of their variant
     grade init COURSE [--lang en|fa]                     a new course folder that grades
 
 Exit status: 0 when the work was done (whatever the students scored); 2 for a bad
@@ -31,7 +32,7 @@ from grader.suggestions import Parser, closest
 from grader.yamlio import YamlError, loads
 from reference import SOLVERS, ParamError
 
-COMMANDS = ("check", "solve", "key", "validate", "init")
+COMMANDS = ("check", "solve", "key", "validate", "variants", "init")
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
@@ -196,6 +197,25 @@ def _validate_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _variants_parser() -> argparse.ArgumentParser:
+    p = Parser(
+        prog="grade variants",
+        description="Write each student's handout (Markdown and a notebook stub with their own "
+        "parameters) and the instructor's table variants.csv, for a rubric with variants.",
+    )
+    p.add_argument("rubric", help="rubric name or path")
+    p.add_argument(
+        "--roster",
+        type=Path,
+        required=True,
+        help="roster CSV: a student (or id) column, optional name, email and lang (fa/en)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("handouts"), help="folder to write (default: handouts/)"
+    )
+    return p
+
+
 def _init_parser() -> argparse.ArgumentParser:
     p = Parser(
         prog="grade init",
@@ -214,6 +234,7 @@ PARSERS = {
     "solve": _solve_parser,
     "key": _key_parser,
     "validate": _validate_parser,
+    "variants": _variants_parser,
     "init": _init_parser,
 }
 
@@ -459,6 +480,18 @@ def _suggestion_line(suggestion: Any) -> str:
     return f"suggest {q}: {changes} — the best found; still " + "; ".join(_verdict_lines(after))
 
 
+def cmd_variants(args: argparse.Namespace, console: Console) -> int:
+    rubric = grader.load_rubric(args.rubric)
+    written = grader.write_handouts(rubric, args.roster, args.out)
+    students = (len(written) - 1) // 2
+    console.print(
+        f"wrote handouts for {students} students and {args.out / 'variants.csv'}", soft_wrap=True
+    )
+    if not rubric.has_variants:
+        console.print("note: the rubric has no choices or ranges: every handout is the same")
+    return EXIT_OK
+
+
 def cmd_init(args: argparse.Namespace, console: Console) -> int:
     written = grader.init_course(args.course, lang=args.lang)
     console.print(f"wrote {len(written)} files to {args.course}/; next:", soft_wrap=True)
@@ -476,6 +509,7 @@ HANDLERS = {
     "solve": cmd_solve,
     "key": cmd_key,
     "validate": cmd_validate,
+    "variants": cmd_variants,
     "init": cmd_init,
 }
 

@@ -185,6 +185,10 @@ class Variant:
     ascent: bool = False  # w ← w + update
     decay: str = "grad"  # "grad": g + λw (torch); "none": forgotten; "unscaled": w −= λw
     stale: bool = False  # every step reuses the gradient at the initial weights
+    #: Nesterov's look-ahead form: the gradient is taken at w − lookahead·v (lookahead = lr·β)
+    lookahead: sympy.Rational | None = None
+    #: The rule run instead of the key's (a variant that changes both how and what is run)
+    rule: Callable[[dict, Vector, int], Any] | None = None
 
 
 #: A rule maps (state, effective gradient, step t) to (state, update, named records, lines).
@@ -202,6 +206,8 @@ def run(
     first = problem.grad(w, 1)
     for t in range(1, problem.steps + 1):
         g = first if variant.stale else (first if t == 1 else problem.grad(w, t))
+        if variant.lookahead is not None and "v" in state:
+            g = problem.grad([wi - variant.lookahead * vi for wi, vi in zip(w, state["v"])], t)
         source = (
             "given"
             if problem.grads is not None
@@ -303,7 +309,9 @@ def solve(
         return lambda: values_of(run(problem, r, setup.weight_decay, Variant())[0], problem.scalar)
 
     def with_variant(v: Variant) -> Callable[[], dict[str, Any]]:
-        return lambda: values_of(run(problem, rule, setup.weight_decay, v)[0], problem.scalar)
+        return lambda: values_of(
+            run(problem, v.rule or rule, setup.weight_decay, v)[0], problem.scalar
+        )
 
     candidates = [_misconception(i, e, key, with_rule(r)) for i, e, r in wrong_rules]
     candidates += [_misconception(i, e, key, with_variant(v)) for i, e, v in wrong_variants]
@@ -445,12 +453,17 @@ def _sgd_rule(lr: sympy.Rational) -> Rule:
 # --------------------------------------------------------------------------- momentum
 
 
-def _momentum_rule(lr: sympy.Rational, beta: sympy.Rational, form: str) -> Rule:
+def _momentum_rule(
+    lr: sympy.Rational, beta: sympy.Rational, form: str, *, undamped_first: bool = False
+) -> Rule:
+    """``undamped_first``: torch's SGD(dampening=β) convention, v1 = g (no 1−β on step 1)."""
     damp = 1 - beta if form == "ema" else sympy.Integer(1)
 
     def rule(state: dict, g: Vector, t: int):
         v_prev = state.get("v", _zeros(len(g)))
         v = _plus(_scale(beta, v_prev), _scale(damp, g))
+        if undamped_first and "v" not in state:
+            v = list(g)
         update = _scale(lr, v)
         if form == "ema":
             text = formula("v{t} = β·v{value} + (1−β)·g{t} = {v}", t=t, value=t - 1, v=board(v))
@@ -541,12 +554,19 @@ _EPS_INSIDE = msg("Put ε inside the square root (√(v + ε)); torch adds it ou
 
 
 def _rmsprop_rule(
-    lr: sympy.Rational, beta: sympy.Rational, eps: sympy.Rational, *, eps_inside: bool = False
+    lr: sympy.Rational,
+    beta: sympy.Rational,
+    eps: sympy.Rational,
+    *,
+    eps_inside: bool = False,
+    old_average: bool = False,
 ) -> Rule:
+    """``old_average``: the step divides by √v_{t−1} (the average updated after the step)."""
+
     def rule(state: dict, g: Vector, t: int):
         v_prev = state.get("v", _zeros(len(g)))
         v = [beta * vi + (1 - beta) * gi**2 for vi, gi in zip(v_prev, g, strict=True)]
-        update = _adaptive_step(lr, g, v, eps, eps_inside)
+        update = _adaptive_step(lr, g, v_prev if old_average else v, eps, eps_inside)
         lines = [
             formula("v{t} = β·v{value} + (1−β)·g{t}² = {v}", t=t, value=t - 1, v=board(v)),
             formula("update = lr·g{t}/(√v{t} + ε) = {update}", t=t, update=board(update)),
@@ -656,6 +676,20 @@ class Optimiser:
                     Variant(decay="unscaled"),
                 )
             ]
+        if self.name == "optim.nesterov" and setup.problem.function is not None:
+            # With given gradients the look-ahead point changes nothing: it is plain momentum.
+            lr, beta = setup.params["lr"], setup.params["beta"]
+            return [
+                (
+                    "nesterov_lookahead_form",
+                    msg(
+                        "Used the lecture's look-ahead form (gradient at w − lr·β·v, then "
+                        "w ← w − lr·v); torch's Nesterov keeps w at the look-ahead point: "
+                        "v = βv + g, w ← w − lr·(g + βv)."
+                    ),
+                    Variant(lookahead=lr * beta, rule=_momentum_rule(lr, beta, "torch")),
+                )
+            ]
         return []
 
 
@@ -753,6 +787,17 @@ def _momentum_wrong(lr: sympy.Rational, beta: sympy.Rational, form: str) -> Wron
             "Swapped β and 1−β: the old velocity is weighted by β, the new gradient by 1−β."
         )
         wrong.append(("beta_swapped", swapped, _momentum_rule(lr, 1 - beta, "ema")))
+        undamped = msg(
+            "Started the velocity at v1 = g, as torch.optim.SGD(dampening=β) does; the EMA form "
+            "starts from v0 = 0, so v1 = (1−β)·g."
+        )
+        wrong.append(
+            (
+                "ema_first_step_undamped",
+                undamped,
+                _momentum_rule(lr, beta, "ema", undamped_first=True),
+            )
+        )
     else:
         on_gradient = msg(
             "Multiplied the gradient by β (v = v + β·g); β multiplies the old velocity."
@@ -811,6 +856,14 @@ def _rmsprop_wrong(lr: sympy.Rational, beta: sympy.Rational, eps: sympy.Rational
             "beta_swapped",
             msg("Swapped β and 1−β: the old average is weighted by β, the new g² by 1−β."),
             _rmsprop_rule(lr, 1 - beta, eps),
+        ),
+        (
+            "rmsprop_old_average",
+            msg(
+                "Divided by √v_{t−1}, the average before this step's g²; update v_t first, "
+                "then divide by √v_t + ε."
+            ),
+            _rmsprop_rule(lr, beta, eps, old_average=True),
         ),
     ]
 

@@ -311,6 +311,33 @@ def distillation(
             },
         ),
         (
+            "kl_mean_reduction",
+            msg(
+                "Averaged the KL term over the {n} classes (F.kl_div(..., reduction='mean')); "
+                "the distillation KL is summed over classes: reduction='batchmean'.",
+                n=len(s),
+            ),
+            {
+                "kl_soft": settle(e["kl_soft"] / len(s)),
+                "loss": loss(e["ce_hard"], e["kl_soft"] / len(s), a, temp**2),
+            },
+        ),
+        (
+            "temperature_on_hard_loss_side",
+            msg(
+                "Put the softened softmax on the α side: the hard-label loss uses softmax(s) at "
+                "T = 1, and the (1−α) distillation term uses softmax(t/T) and softmax(s/T)."
+            ),
+            {
+                "teacher_soft": _settled(at_one["teacher_soft"]),
+                "student_soft": _settled(at_one["student_soft"]),
+                "ce_hard": settle(e["ce_hard_at_t"]),
+                "kl_soft": settle(at_one["kl_soft"]),
+                "ce_soft": settle(at_one["ce_soft"]),
+                "loss": loss(e["ce_hard_at_t"], at_one["kl_soft"], a, temp**2),
+            },
+        ),
+        (
             "soft_ce_instead_of_kl",
             (
                 msg(

@@ -38,7 +38,7 @@ def test_every_argument_of_every_command_has_help_text(command):
 
 
 def test_the_commands_are_exactly_those_of_the_contract():
-    assert set(cli.COMMANDS) == {"check", "solve", "key", "validate", "init"}
+    assert set(cli.COMMANDS) == {"check", "solve", "key", "validate", "variants", "init"}
     assert set(cli.PARSERS) == set(cli.HANDLERS) == set(cli.COMMANDS)
 
 
