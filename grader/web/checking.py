@@ -191,7 +191,9 @@ def check_part(
     same_question = {
         p.id: answers[p.id] for p in rubric.parts if p.question == part.question and p.id in answers
     }
-    result = next(r for r in grade_answers(rubric, same_question) if r.id == part_id)
+    result = next(
+        r for r in grade_answers(rubric, same_question, student=student) if r.id == part_id
+    )
     with write_transaction(db, student):
         save_drafts(db, student, rubric.assignment, answers, known)
         recent = recent_checks(db, student, rubric.assignment, part_id, limit)

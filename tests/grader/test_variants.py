@@ -92,3 +92,20 @@ def test_a_variant_the_solver_refuses_is_reported():
 def test_too_many_range_values_are_refused():
     with pytest.raises(ParamError):
         variants.choices({"range": [0, 1], "step": "1e-6"})
+
+
+def test_grade_answers_for_a_student_uses_their_variant_as_grade_serve_does():
+    from grader.grading import grade_answers
+
+    r = rubric()
+    for student in ("a", "b", "c"):
+        lr = sympy.Rational(r.for_student(student).variant["sgd"]["lr"])
+        theirs = [str(1 - 2 * lr), str(-2 + 12 * lr)]
+        (result,) = grade_answers(r, {"sgd.weights": theirs}, student=student)
+        assert result.status == "correct"
+    # "a" has lr 0.01 and "c" lr 0.05: a's key is wrong for c.
+    assert r.for_student("a").variant["sgd"]["lr"] != r.for_student("c").variant["sgd"]["lr"]
+    (result,) = grade_answers(r, {"sgd.weights": ["0.98", "-1.88"]}, student="a")
+    assert result.status == "correct"
+    (result,) = grade_answers(r, {"sgd.weights": ["0.98", "-1.88"]}, student="c")
+    assert result.status == "wrong"
