@@ -37,6 +37,7 @@ from grader.web.db import sessions
 from grader.web.forms import answer_from_form
 from grader.web.gradebook import published
 from grader.web.keyguard import KeyGuard
+from grader.web.keys import KeyBook, KeySync
 from grader.web.labels import text
 from grader.web.models import Job, Student
 from grader.web.security import SecurityMiddleware
@@ -55,6 +56,7 @@ class Service:
     secure_cookies: bool = False
     guards: dict[str, KeyGuard] = field(default_factory=dict)
     env: jinja2.Environment = field(init=False)
+    keys: KeyBook = field(init=False)
     secret: bytes = b""
 
     def __post_init__(self) -> None:
@@ -67,6 +69,7 @@ class Service:
             auto_reload=False,  # templates are package files: no stat() per page
         )
         self.guards = {a: KeyGuard(r) for a, r in self.course.rubrics.items()}
+        self.keys = KeyBook(self.course, self.guards)
 
 
 @dataclass
@@ -670,7 +673,11 @@ def create_app(
 
     factory = sessions(engine)
     service = Service(course, factory, secure_cookies)
-    worker = queue.NotebookWorker(course, factory, sandbox) if notebooks else None
+    worker = (
+        queue.NotebookWorker(course, factory, sandbox, refresh=service.keys.refresh)
+        if notebooks
+        else None
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -704,4 +711,5 @@ def create_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.service = service
-    return SecurityMiddleware(app, course.upload_max_bytes)
+    # Every request first takes up a key fix accepted through another server process.
+    return SecurityMiddleware(KeySync(app, factory, service.keys), course.upload_max_bytes)

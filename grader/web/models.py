@@ -220,3 +220,17 @@ class Publication(Base):
     assignment: Mapped[str] = mapped_column(String(100), primary_key=True)
     by: Mapped[str] = mapped_column(String(100))
     created: Mapped[datetime] = mapped_column(DateTime())
+
+
+class RubricVersion(Base):
+    """A key fix a TA accepted: the rubric file's text as accepted. The newest row of an
+    assignment is the key every server process grades with (see :mod:`grader.web.keys`)."""
+
+    __tablename__ = "rubric_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assignment: Mapped[str] = mapped_column(String(100))
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the file's bytes
+    source: Mapped[str] = mapped_column(Text)
+    accepted_by: Mapped[str] = mapped_column(String(100))
+    created: Mapped[datetime] = mapped_column(DateTime())
+    __table_args__ = (Index("ix_rubric_versions_assignment", "assignment", "id"),)

@@ -17,7 +17,7 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from pathlib import Path
 
@@ -135,10 +135,19 @@ def claim(db: DbSession, worker: str, assignments: Collection[str] | None = None
 
 
 class NotebookWorker:
-    """A thread in the server that runs queued notebooks one at a time."""
+    """A thread in the server that runs queued notebooks one at a time. ``refresh(db)``,
+    when given, runs before each claim: it installs a key fix accepted through another
+    server process (:meth:`grader.web.keys.KeyBook.refresh`)."""
 
-    def __init__(self, course: Course, factory: sessionmaker, sandbox: str = "auto"):
+    def __init__(
+        self,
+        course: Course,
+        factory: sessionmaker,
+        sandbox: str = "auto",
+        refresh: Callable[[DbSession], object] | None = None,
+    ):
         self.course = course
+        self.refresh = refresh
         self.factory = factory
         self.sandbox = sandbox
         self.name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -166,6 +175,8 @@ class NotebookWorker:
         """Run one queued job if there is one; returns whether one was run."""
         with self.factory() as db:
             requeue_stale(db)
+            if self.refresh is not None:
+                self.refresh(db)
             job = claim(db, self.name, tuple(self.course.rubrics))
         if job is None:
             return False

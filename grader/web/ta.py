@@ -26,11 +26,10 @@ from starlette.routing import Route
 from grader.display import score_of, score_text
 from grader.overrides import OverrideError
 from grader.report.i18n import answer_text
-from grader.rubric import RubricError, load_rubric
-from grader.web import auth, gradebook, live, published, ta_auth
+from grader.rubric import RubricError
+from grader.web import auth, gradebook, keys, live, published, ta_auth
 from grader.web.app import Visit, _csrf_ok, _forbidden, _lang, _not_found, _page, _service
 from grader.web.db import utcnow
-from grader.web.keyguard import KeyGuard
 from grader.web.labels import text
 from grader.web.models import Regrade, SavedComment
 from grader.web.views import title, when
@@ -651,9 +650,10 @@ def _keyfix_changes(visit: Visit) -> tuple[Any, Any, list[dict[str, Any]]] | Res
     if rubric is None:
         return _not_found(visit)
     try:
-        new = load_rubric(rubric.path)
+        fixed = keys.read_rubric_file(rubric.path)
     except RubricError as exc:
         return _page(visit, "message.html.j2", 400, message="\n".join(exc.problems))
+    new = fixed.rubric
     changes = []
     for before in gradebook.class_results(visit.db, rubric):
         answers = gradebook.handed_answers(visit.db, new, before.student) or {}
@@ -673,7 +673,7 @@ def _keyfix_changes(visit: Visit) -> tuple[Any, Any, list[dict[str, Any]]] | Res
                     "parts": parts,
                 }
             )
-    return rubric, new, changes
+    return rubric, fixed, changes
 
 
 def _keyfix_page(visit: Visit) -> Response:
@@ -707,7 +707,7 @@ def _keyfix_accept(visit: Visit, form: FormData) -> Response:
     found = _keyfix_changes(visit)
     if isinstance(found, Response):
         return found
-    rubric, new, changes = found
+    rubric, fixed, changes = found
     why = _field(form, "why") or "rubric file changed"
     for change in changes:
         for part_id, old, new_score in change["parts"]:
@@ -722,10 +722,10 @@ def _keyfix_accept(visit: Visit, form: FormData) -> Response:
                 visit.ta.name,
                 why,
             )
-    visit.db.commit()
+    # The trail and the key are committed together: every process grades with it now.
+    keys.accept(visit.db, rubric.assignment, fixed, visit.ta.name)
     service = _service(visit.request)
-    service.course.rubrics[rubric.assignment] = new
-    service.guards[rubric.assignment] = KeyGuard(new)
+    service.keys.refresh(visit.db)
     gradebook.seed_items(visit.db, service.course)
     return RedirectResponse(f"/ta?notice=accepted&count={len(changes)}", 303)
 
