@@ -1,19 +1,30 @@
 """What leaves the gradebook: the student's report (the page ``grade`` writes), the
-grades.csv with the trail, and overrides.yaml exported and imported so that the command
-line and the service grade alike."""
+gradebook exports ``grade`` writes (grades.csv with the trail, Canvas, Moodle,
+Gradescope), and overrides.yaml exported and imported so that the command line and the
+service grade alike."""
 
 from __future__ import annotations
 
 import csv
 import io
+import tempfile
+import zipfile
 from typing import Any
 
 import yaml
 from sqlalchemy.orm import Session as DbSession
 
+import grader
+from grader.classresults import ClassResults
 from grader.display import score_text as shown_score
-from grader.overrides import OverrideError, applies_to, parse_overrides
-from grader.report.exports import grades_csv
+from grader.overrides import (
+    Override,
+    OverrideError,
+    applies_to,
+    apply_all_overrides,
+    parse_overrides,
+)
+from grader.report import EXPORTS
 from grader.report.html import render_student
 from grader.rubric import Rubric
 from grader.web import gradebook
@@ -90,11 +101,83 @@ def student_report(db: DbSession, rubric: Rubric, student: str, lang: str) -> st
     )
 
 
+def ta_overrides(db: DbSession, rubric: Rubric) -> list[Override]:
+    """Every part a TA scored (a mark, a correction, an answered regrade, an import) as
+    the override ``grade`` reads: the score, and the ticked items and comment as why."""
+    overrides: list[Override] = []
+    items = gradebook.items_of(db, rubric.assignment)
+    for (student, part_id), mark in sorted(gradebook.marks_of(db, rubric.assignment).items()):
+        try:
+            part = rubric.part(part_id)
+        except KeyError:
+            continue
+        score = gradebook.mark_score(part, mark, items.get(part_id, []))
+        if score is None:
+            continue
+        chosen = set(gradebook.ticked(mark))
+        named = [i.text_en for i in items.get(part_id, []) if i.item in chosen]
+        comment = "; ".join([*named, *([mark.comment] if mark.comment else [])])
+        part_name = f"{rubric.assignment}.{part_id}"
+        overrides.append(Override(student, part_name, score, comment or None))
+    return overrides
+
+
+def overrides_yaml(db: DbSession, rubric: Rubric) -> str:
+    """Every part a TA scored, as the overrides.yaml ``grade`` reads
+    (``{student, part: assignment.question.part, score, comment}``)."""
+    entries: list[dict[str, Any]] = []
+    for override in ta_overrides(db, rubric):
+        entry: dict[str, Any] = {
+            "student": override.student,
+            "part": override.part,
+            "score": override.score,
+        }
+        if override.comment:
+            entry["comment"] = override.comment
+        entries.append(entry)
+    header = f"# Exported from grade serve: the TAs' scores of {rubric.assignment}.\n"
+    return header + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def class_export(db: DbSession, rubric: Rubric) -> ClassResults:
+    """The assignment's final results as ``grade`` computes them from the hand-ins and
+    the exported overrides.yaml: each hand-in's automatic result, then every TA score
+    applied by the command line's own :func:`~grader.overrides.apply_all_overrides`."""
+    automatic = []
+    for student in gradebook.handed_in_students(db, rubric.assignment):
+        answers = gradebook.handed_answers(db, rubric, student) or {}
+        graded = gradebook.final_result(db, rubric, student, answers, marks={}, items={})
+        automatic.append(graded.result)
+    assignments = apply_all_overrides([(rubric, automatic)], ta_overrides(db, rubric))
+    return ClassResults(assignments=assignments)
+
+
+def export_files(db: DbSession, rubric: Rubric) -> dict[str, bytes]:
+    """Every gradebook file ``grade`` writes for the assignment's final results, by the
+    path ``grade`` gives it: ``grades.csv``, ``canvas.csv``, ``moodle.csv`` and
+    ``gradescope/<student>.json`` — written by :func:`grader.write_reports` itself."""
+    with tempfile.TemporaryDirectory(prefix="dlgrade-export-") as folder:
+        written = grader.write_reports(
+            folder, class_export(db, rubric), formats=("csv", "gradescope"), exports=EXPORTS
+        )
+        return {path.relative_to(folder).as_posix(): path.read_bytes() for path in written}
+
+
+def gradescope_zip(files: dict[str, bytes]) -> bytes:
+    """The ``gradescope/<student>.json`` files of :func:`export_files` in one zip."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in sorted(files.items()):
+            if name.startswith("gradescope/"):
+                archive.writestr(name, body)
+    return out.getvalue()
+
+
 def grades_with_trail(db: DbSession, rubric: Rubric) -> str:
-    """grades.csv as ``grade`` writes it, the TAs' scores in it, plus a ``trail`` column:
-    every score change of the student (part, old → new, who, when, why)."""
-    results = [g.result for g in gradebook.class_results(db, rubric)]
-    base = list(csv.reader(io.StringIO(grades_csv([(rubric, results)]))))
+    """grades.csv as ``grade`` writes it with the exported overrides.yaml, plus a
+    ``trail`` column: every score change of the student (part, old → new, who, when, why)."""
+    written = export_files(db, rubric)["grades.csv"].decode("utf-8")
+    base = list(csv.reader(io.StringIO(written)))
     events: dict[str, list[str]] = {}
     for e in gradebook.trail(db, rubric.assignment):
         old = "" if e.old is None else f"{e.old:g}"
@@ -108,34 +191,6 @@ def grades_with_trail(db: DbSession, rubric: Rubric) -> str:
     for row in base[1:]:
         writer.writerow([*row, " | ".join(events.get(row[0], []))])
     return out.getvalue()
-
-
-def overrides_yaml(db: DbSession, rubric: Rubric) -> str:
-    """Every part a TA scored, as the overrides.yaml ``grade`` reads
-    (``{student, part: assignment.question.part, score, comment}``)."""
-    entries: list[dict[str, Any]] = []
-    items = gradebook.items_of(db, rubric.assignment)
-    for (student, part_id), mark in sorted(gradebook.marks_of(db, rubric.assignment).items()):
-        try:
-            part = rubric.part(part_id)
-        except KeyError:
-            continue
-        score = gradebook.mark_score(part, mark, items.get(part_id, []))
-        if score is None:
-            continue
-        entry: dict[str, Any] = {
-            "student": student,
-            "part": f"{rubric.assignment}.{part_id}",
-            "score": score,
-        }
-        chosen = set(gradebook.ticked(mark))
-        named = [i.text_en for i in items.get(part_id, []) if i.item in chosen]
-        comment = "; ".join([*named, *([mark.comment] if mark.comment else [])])
-        if comment:
-            entry["comment"] = comment
-        entries.append(entry)
-    header = f"# Exported from grade serve: the TAs' scores of {rubric.assignment}.\n"
-    return header + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=1000)
 
 
 def import_overrides(db: DbSession, rubric: Rubric, source: str, ta: str) -> int:

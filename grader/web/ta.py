@@ -603,7 +603,7 @@ def _publish(visit: Visit, form: FormData) -> Response:
     return RedirectResponse("/ta?notice=published", 303)
 
 
-def _download(body: str, name: str, media: str) -> Response:
+def _download(body: str | bytes, name: str, media: str) -> Response:
     return Response(
         body,
         media_type=media,
@@ -617,6 +617,26 @@ def _grades_csv(visit: Visit) -> Response:
         return _not_found(visit)
     body = published.grades_with_trail(visit.db, rubric)
     return _download(body, f"{rubric.assignment}-grades.csv", "text/csv; charset=utf-8")
+
+
+#: The exports beside grades.csv: URL name → (the file ``grade`` writes, media type).
+EXPORT_FILES = {
+    "canvas.csv": ("canvas.csv", "text/csv; charset=utf-8"),
+    "moodle.csv": ("moodle.csv", "text/csv; charset=utf-8"),
+    "gradescope.zip": ("gradescope/", "application/zip"),
+}
+
+
+def _export(visit: Visit) -> Response:
+    """One gradebook export as ``grade`` writes it (Gradescope's per-student files zipped)."""
+    rubric = _rubric(visit)
+    name = visit.request.path_params["name"]
+    if rubric is None or name not in EXPORT_FILES:
+        return _not_found(visit)
+    written, media = EXPORT_FILES[name]
+    files = published.export_files(visit.db, rubric)
+    body = published.gradescope_zip(files) if written == "gradescope/" else files[written]
+    return _download(body, f"{rubric.assignment}-{name}", media)
 
 
 def _overrides_get(visit: Visit) -> Response:
@@ -764,6 +784,7 @@ def routes() -> list[Route]:
         Route(a + "/regrades/{regrade}", _post(_regrade_answer), methods=["POST"]),
         Route(a + "/publish", _post(_publish, 10), methods=["POST"]),
         Route(a + "/grades.csv", _get(_grades_csv), methods=["GET"]),
+        Route(a + "/exports/{name}", _get(_export), methods=["GET"]),
         Route(a + "/overrides.yaml", _get(_overrides_get), methods=["GET"]),
         Route(a + "/overrides", _post(_overrides_post, 10), methods=["POST"]),
         Route(a + "/keyfix", _get(_keyfix_page), methods=["GET"]),

@@ -5,7 +5,13 @@ out, the live view and fixing the key (exactly the students whose score changes)
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+import subprocess
+import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +23,7 @@ from sqlalchemy import select
 from grader.web.db import make_engine, sessions, sqlite_url
 from grader.web.models import ScoreEvent, Ta
 from grader.web.ta import TA_URLS
-from tests.web.conftest import Server, csrf_of, signed_in
+from tests.web.conftest import REPO, Server, csrf_of, signed_in
 from tests.web.grading import hand_in, setup, ta_client
 
 pytestmark = pytest.mark.slow
@@ -49,6 +55,7 @@ def _filled(path: str) -> str:
         "item": "names_overfitting",
         "student": STUDENTS[0],
         "regrade": "1",
+        "name": "canvas.csv",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
@@ -230,6 +237,84 @@ def test_the_live_page_shows_mistakes_met_who_has_not_started_and_who_is_stuck(w
     assert re.findall(r'<li data-student="(\w+)" data-part="([\w.]+)"', page) == [
         (STUDENTS[2], "dropout.p")
     ]
+
+
+#: The exports of the TA's home page; ``grade`` writes grades.csv, canvas.csv, moodle.csv
+#: and gradescope/<student>.json (the service zips the last).
+EXPORTS = ["grades.csv", "exports/canvas.csv", "exports/moodle.csv", "exports/gradescope.zip"]
+
+
+def _rows(body: str | bytes) -> list[list[str]]:
+    text = body.decode("utf-8") if isinstance(body, bytes) else body
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _answer_a_regrade(server: Server, code: str, ta: httpx.Client) -> None:
+    """``code``'s student asks for a regrade of explain.inverted; the TA gives it 1 point."""
+    student = signed_in(server, code)
+    token = csrf_of(student.get("/a/hw7/grades").text)
+    asked = {"csrf": token, "part": "explain.inverted", "reason": "I said: divided by p"}
+    assert student.post("/a/hw7/regrade", data=asked).status_code == 200
+    page = ta.get("/ta/a/hw7/regrades").text
+    regrade = re.findall(r'action="/ta/a/hw7/regrades/(\d+)"', page)[-1]
+    answer = {"csrf": csrf_of(page), "answer": "Half of it is right.", "score": "1"}
+    assert ta.post(f"/ta/a/hw7/regrades/{regrade}", data=answer).status_code == 200
+
+
+def _grade_cli(course: Path, overrides: Path, out: Path) -> None:
+    """Run ``grade`` on the class folder with ``overrides`` and every gradebook export."""
+    command = [sys.executable, "-m", "grader.cli", str(course), "--out", str(out)]
+    command += ["--rubric", str(course.parent / "rubrics" / "hw7.yaml")]
+    command += ["--overrides", str(overrides), "--format", "csv", "--format", "gradescope"]
+    command += ["--export", "canvas", "--export", "moodle"]
+    done = subprocess.run(
+        command, check=False, cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_export_is_the_file_grade_writes_from_the_hand_ins_and_overrides(
+    world, tmp_path: Path
+) -> None:
+    server, codes, course = world
+    ta = ta_client(server, "ta_a")
+    token = csrf_of(ta.get("/ta").text)
+    assert ta.post("/ta/a/hw7/publish", data={"csrf": token}).status_code == 303
+    _answer_a_regrade(server, codes[STUDENTS[1]], ta)
+    # No export reaches a student, whatever their session.
+    student = signed_in(server, codes[STUDENTS[0]])
+    for export in EXPORTS:
+        refused = student.get(f"/ta/a/hw7/{export}")
+        assert refused.status_code == 303 and refused.headers["location"] == "/ta/signin"
+    served = {}
+    for export in EXPORTS:
+        response = ta.get(f"/ta/a/hw7/{export}")
+        assert (
+            response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+        ), export
+        served[export] = response.content
+    overrides = tmp_path / "overrides.yaml"
+    overrides.write_text(ta.get("/ta/a/hw7/overrides.yaml").text, encoding="utf-8")
+    _grade_cli(course, overrides, tmp_path / "out")
+    out = tmp_path / "out"
+    # grades.csv: grade's columns, then the trail (the answered regrade on it).
+    grades = _rows(served["grades.csv"])
+    assert [row[:-1] for row in grades] == _rows((out / "grades.csv").read_bytes())
+    trail = {row[0]: row[-1] for row in grades[1:]}
+    assert grades[0][-1] == "trail" and "(regrade: I said: divided by p" in trail[STUDENTS[1]]
+    canvas = _rows(served["exports/canvas.csv"])
+    assert canvas == _rows((out / "canvas.csv").read_bytes())
+    # The final scores: S0 p 1 + items 1.5 + imported 2; S1 corrected 0.5 + 0.5 + regrade 1.
+    assert {row[0]: float(row[-1]) for row in canvas[2:]} == {STUDENTS[0]: 4.5, STUDENTS[1]: 2.0}
+    assert _rows(served["exports/moodle.csv"]) == _rows((out / "moodle.csv").read_bytes())
+    with zipfile.ZipFile(io.BytesIO(served["exports/gradescope.zip"])) as archive:
+        zipped = {name: json.loads(archive.read(name)) for name in archive.namelist()}
+    written = {
+        f"gradescope/{path.name}": json.loads(path.read_text(encoding="utf-8"))
+        for path in (out / "gradescope").glob("*.json")
+    }
+    assert sorted(zipped) == [f"gradescope/{s}.json" for s in STUDENTS[:2]]
+    assert zipped == written
 
 
 def test_fixing_the_key_lists_exactly_the_students_whose_score_changes(tmp_path: Path) -> None:
