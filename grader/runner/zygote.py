@@ -303,12 +303,7 @@ def _child(fds: list[int], shell, base_vm: int) -> None:
     """Read the job, isolate, run the student's cells; never returns (``os._exit``)."""
     try:
         os.setsid()
-        for number in signal.valid_signals():
-            if number not in _UNTOUCHABLE:
-                try:
-                    signal.signal(number, signal.SIG_DFL)
-                except (OSError, ValueError):
-                    pass
+        _set_all_signals(signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for number in (signal.SIGPIPE, signal.SIGXFSZ):  # as Python starts: OSError instead
             signal.signal(number, signal.SIG_IGN)
@@ -457,12 +452,16 @@ def _probe_isolation(job_dirs: dict) -> bool:
     return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
-def _ignore_signals() -> None:
-    """A student may signal pid 1 of the sandbox: nothing they send can stop this process."""
+def _set_all_signals(handler: signal.Handlers) -> None:
+    """Every signal a handler may be set for gets ``handler``.
+
+    The zygote ignores them all (a student may signal pid 1 of the sandbox: nothing they
+    send can stop it); its child puts the defaults back before running student code.
+    """
     for number in signal.valid_signals():
         if number not in _UNTOUCHABLE:
             try:
-                signal.signal(number, signal.SIG_IGN)
+                signal.signal(number, handler)
             except (OSError, ValueError):
                 pass
 
@@ -474,7 +473,7 @@ def main() -> None:
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # a stray print of a preloaded module goes nowhere
         os.dup2(null, fd)
-    _ignore_signals()
+    _set_all_signals(signal.SIG_IGN)
     pid_ns = os.getpid() == 1
     if not pid_ns:
         _prctl(PR_SET_CHILD_SUBREAPER, 1)
