@@ -191,6 +191,9 @@ class Variant:
     rule: Callable[[dict, Vector, int], Any] | None = None
 
 
+#: Weights beyond this size mean the run diverged (only checked when f must be evaluated).
+_DIVERGED = sympy.Integer(10) ** 12
+
 #: A rule maps (state, effective gradient, step t) to (state, update, named records, lines).
 Rule = Callable[[dict, Vector, int], tuple[dict, Vector, dict[str, Vector], list[str]]]
 
@@ -236,6 +239,10 @@ def run(
         if weight_decay != 0 and variant.decay == "unscaled":
             w_new = [wn - weight_decay * wi for wn, wi in zip(w_new, w, strict=True)]
         w = w_new
+        if problem.function is not None and any(abs(wi) > _DIVERGED for wi in w):
+            # f at such weights (exp of 10^15) cannot be evaluated in any useful time; a
+            # misconception that diverges (RMSprop's first step divided by ε alone) is dropped.
+            raise _Undefined("function", f"the weights diverge at step {t}: {board(w)}")
         record["weights"] = w
         lines.append(
             formula(

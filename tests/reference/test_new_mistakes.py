@@ -132,3 +132,13 @@ def test_softened_softmax_on_the_hard_side_matches_torch(kd):
     assert_close(wrong["kl_soft"], kl.item())
     assert_close(wrong["loss"], (ALPHA * ce + (1 - ALPHA) * T**2 * kl).item())
     assert_close(wrong["teacher_soft"], F.softmax(t, dim=1)[0].tolist())
+
+
+def test_a_mistake_that_diverges_through_exp_is_dropped_not_evaluated_forever():
+    # RMSprop's first step divided by ε = 1e-8 alone moves w1 by ~10⁶; exp(w1) of that at
+    # the next step cannot be evaluated: the mistake is left out, the key still solves.
+    solution = get_solver("optim.rmsprop")(
+        weights=["0.5", "-1"], function="exp(w1)*w2 + w2**3/3", lr="0.01", steps=3
+    )
+    assert "rmsprop_old_average" not in {m.id for m in solution.misconceptions}
+    assert len(solution.get("weights")) == 2
