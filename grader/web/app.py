@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,6 +186,83 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def _signin_blocked(visit: Visit, client: str) -> str | None:
+    """The sign-in page's error when ``client`` has used up its failed sign-ins for now,
+    else None; students and TAs are limited alike (each under its own client key)."""
+    limit = _service(visit.request).course.signin_failures
+    blocked = auth.signin_blocked_until(visit.db, client, limit)
+    if blocked is None:
+        return None
+    return text("signin_blocked", visit.lang, time=when(blocked, visit.lang))
+
+
+VisitHandler = Callable[[Visit], Response]
+FormHandler = Callable[[Visit, FormData], Response]
+Endpoint = Callable[[Request], Response]
+FormEndpoint = Callable[[Request], Awaitable[Response]]
+
+
+def form_endpoint(
+    threaded: Callable[[Request, FormData], Response], fields: int, files: int = 0
+) -> FormEndpoint:
+    """An endpoint that reads the request's form (at most ``fields`` fields and ``files``
+    files) and runs the synchronous ``threaded`` (database, grading) off the event loop;
+    uploaded files are closed afterwards."""
+
+    async def endpoint(request: Request) -> Response:
+        form = await request.form(max_files=files, max_fields=fields)
+        try:
+            return await run_in_threadpool(threaded, request, form)
+        finally:
+            await form.close()
+
+    return endpoint
+
+
+@dataclass(frozen=True)
+class Door:
+    """How one family of pages lets a visitor in: the visit opened from its own session
+    cookie, who counts as signed in, and the sign-in page for everyone else. Every page
+    behind it answers a visitor without a session with that page, and a form without a
+    valid CSRF token with 403, before the handler reads anything."""
+
+    open: Callable[[Request, DbSession], Visit]
+    signed_in: Callable[[Visit], bool]
+    signin_url: str
+
+    def get(self, handler: VisitHandler) -> Endpoint:
+        """A page for signed-in visitors only."""
+
+        def endpoint(request: Request) -> Response:
+            with _service(request).factory() as db:
+                visit = self.open(request, db)
+                if not self.signed_in(visit):
+                    return RedirectResponse(self.signin_url, 303)
+                return handler(visit)
+
+        return endpoint
+
+    def post(
+        self, handler: FormHandler, fields: int = 10, files: int = 0, *, anyone: bool = False
+    ) -> FormEndpoint:
+        """A form for signed-in visitors (for ``anyone`` with a valid CSRF token)."""
+
+        def threaded(request: Request, form: FormData) -> Response:
+            with _service(request).factory() as db:
+                visit = self.open(request, db)
+                if not anyone and not self.signed_in(visit):
+                    return RedirectResponse(self.signin_url, 303)
+                if not _csrf_ok(visit, form):
+                    return _forbidden(visit)
+                return handler(visit, form)
+
+        return form_endpoint(threaded, fields, files)
+
+
+#: The students' pages: the student session cookie, signed out to ``/signin``.
+STUDENT = Door(_open, lambda visit: visit.student is not None, "/signin")
+
+
 # ---------------------------------------------------------------- sign-in and language
 
 
@@ -207,105 +284,98 @@ def signin_link(request: Request) -> Response:
         )
 
 
-async def signin(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=10)
-    return await _threaded(request, _signin, form)
+def _signin(visit: Visit, form: FormData) -> Response:
+    service, db = _service(visit.request), visit.db
+    client = _client(visit.request)
+    blocked = _signin_blocked(visit, client)
+    if blocked is not None:
+        return _page(visit, "signin.html.j2", 429, code="", link=False, error=blocked)
+    code = form.get("code")
+    student = auth.student_for_code(db, code) if isinstance(code, str) else None
+    if student is None:
+        auth.record_failure(db, client)
+        error = text("signin_wrong", visit.lang)
+        return _page(visit, "signin.html.j2", 401, code="", link=False, error=error)
+    value = auth.open_session(db, student)
+    response = RedirectResponse("/", 303)
+    _set_cookie(response, service, auth.SESSION_COOKIE, value, auth.SESSION_DAYS)
+    response.delete_cookie(auth.PRE_COOKIE, path="/")
+    return response
 
 
-def _signin(request: Request, form: FormData) -> Response:
-    service = _service(request)
-    with service.factory() as db:
-        visit = _open(request, db)
-        if not _csrf_ok(visit, form):
-            return _forbidden(visit)
-        client = _client(request)
-        blocked = auth.signin_blocked_until(db, client, service.course.signin_failures)
-        if blocked is not None:
-            error = text("signin_blocked", visit.lang, time=when(blocked, visit.lang))
-            return _page(visit, "signin.html.j2", 429, code="", link=False, error=error)
-        code = form.get("code")
-        student = auth.student_for_code(db, code) if isinstance(code, str) else None
-        if student is None:
-            auth.record_failure(db, client)
-            error = text("signin_wrong", visit.lang)
-            return _page(visit, "signin.html.j2", 401, code="", link=False, error=error)
-        value = auth.open_session(db, student)
-        response = RedirectResponse("/", 303)
-        _set_cookie(response, service, auth.SESSION_COOKIE, value, auth.SESSION_DAYS)
-        response.delete_cookie(auth.PRE_COOKIE, path="/")
-        return response
+def _signout(visit: Visit, form: FormData) -> Response:
+    auth.close_session(visit.db, visit.request.cookies.get(auth.SESSION_COOKIE))
+    response = RedirectResponse("/signin", 303)
+    response.delete_cookie(auth.SESSION_COOKIE, path="/")
+    return response
 
 
-async def signout(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=10)
-    return await _threaded(request, _signout, form)
-
-
-def _signout(request: Request, form: FormData) -> Response:
-    with _service(request).factory() as db:
-        visit = _open(request, db)
-        if not _csrf_ok(visit, form):
-            return _forbidden(visit)
-        auth.close_session(db, request.cookies.get(auth.SESSION_COOKIE))
-        response = RedirectResponse("/signin", 303)
-        response.delete_cookie(auth.SESSION_COOKIE, path="/")
-        return response
-
-
-async def choose_lang(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=10)
-    return await _threaded(request, _choose_lang, form)
-
-
-def _choose_lang(request: Request, form: FormData) -> Response:
-    service = _service(request)
-    with service.factory() as db:
-        visit = _open(request, db)
-        if not _csrf_ok(visit, form):
-            return _forbidden(visit)
-        lang = form.get("lang")
-        lang = lang if lang in ("fa", "en") else "en"
-        if visit.student is not None:
-            visit.student.lang = lang
-            db.commit()
-        back = form.get("back")
-        target = (
-            back
-            if isinstance(back, str) and back.startswith("/") and not back.startswith("//")
-            else "/"
-        )
-        response = RedirectResponse(target, 303)
-        _set_cookie(response, service, LANG_COOKIE, str(lang), 365)
-        return response
+def _choose_lang(visit: Visit, form: FormData) -> Response:
+    lang = form.get("lang")
+    lang = lang if lang in ("fa", "en") else "en"
+    if visit.student is not None:
+        visit.student.lang = lang
+        visit.db.commit()
+    back = form.get("back")
+    target = (
+        back
+        if isinstance(back, str) and back.startswith("/") and not back.startswith("//")
+        else "/"
+    )
+    response = RedirectResponse(target, 303)
+    _set_cookie(response, _service(visit.request), LANG_COOKIE, str(lang), 365)
+    return response
 
 
 # ---------------------------------------------------------------- assignments
 
 
-def home(request: Request) -> Response:
-    service = _service(request)
-    with service.factory() as db:
-        visit = _open(request, db)
-        if visit.student is None:
-            return RedirectResponse("/signin", 303)
-        rows = []
-        for assignment, rubric in service.course.rubrics.items():
-            handin = checking.latest_handin(db, visit.student.id, assignment)
-            deadline = service.course.assignment(assignment).deadline
-            rows.append(
-                {
-                    "id": assignment,
-                    "title": rubric.title(visit.lang),
-                    "deadline": when(deadline, visit.lang),
-                    "handed_in": when(handin.created, visit.lang) if handin else "",
-                    "published": handin is not None and published(db, assignment) is not None,
-                }
-            )
-        return _page(visit, "home.html.j2", assignments=rows)
+def _home(visit: Visit) -> Response:
+    service, db = _service(visit.request), visit.db
+    assert visit.student is not None
+    rows = []
+    for assignment, rubric in service.course.rubrics.items():
+        handin = checking.latest_handin(db, visit.student.id, assignment)
+        deadline = service.course.assignment(assignment).deadline
+        rows.append(
+            {
+                "id": assignment,
+                "title": rubric.title(visit.lang),
+                "deadline": when(deadline, visit.lang),
+                "handed_in": when(handin.created, visit.lang) if handin else "",
+                "published": handin is not None and published(db, assignment) is not None,
+            }
+        )
+    return _page(visit, "home.html.j2", assignments=rows)
 
 
 def _rubric(service: Service, request: Request) -> Rubric | None:
     return service.course.rubrics.get(request.path_params["assignment"])
+
+
+def _assignment(
+    handler: Callable[[Visit, Rubric], Response],
+) -> VisitHandler:
+    """``handler`` for the assignment named in the URL; 404 for one the course lacks."""
+
+    def with_rubric(visit: Visit) -> Response:
+        rubric = _rubric(_service(visit.request), visit.request)
+        return _not_found(visit) if rubric is None else handler(visit, rubric)
+
+    return with_rubric
+
+
+def _assignment_form(
+    handler: Callable[[Visit, Rubric, FormData], Response],
+) -> FormHandler:
+    """``handler`` of a form for the assignment named in the URL; 404 for one the course
+    lacks."""
+
+    def with_rubric(visit: Visit, form: FormData) -> Response:
+        rubric = _rubric(_service(visit.request), visit.request)
+        return _not_found(visit) if rubric is None else handler(visit, rubric, form)
+
+    return with_rubric
 
 
 def _assignment_page(
@@ -357,22 +427,11 @@ def _assignment_page(
     )
 
 
-def assignment_page(request: Request) -> Response:
-    service = _service(request)
-    with service.factory() as db:
-        visit = _open(request, db)
-        if visit.student is None:
-            return RedirectResponse("/signin", 303)
-        rubric = _rubric(service, request)
-        if rubric is None:
-            return _not_found(visit)
-        answers = checking.drafts(db, visit.student.id, rubric.assignment)
-        return _assignment_page(visit, rubric, answers)
-
-
-async def assignment_post(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=2000)
-    return await _threaded(request, _assignment_post, form)
+@_assignment
+def _assignment_get(visit: Visit, rubric: Rubric) -> Response:
+    assert visit.student is not None
+    answers = checking.drafts(visit.db, visit.student.id, rubric.assignment)
+    return _assignment_page(visit, rubric, answers)
 
 
 @dataclass
@@ -417,38 +476,26 @@ def _save_and_check(visit: Visit, rubric: Rubric, form: FormData) -> Checked | N
     return Checked(answers, part_id, outcome, message)
 
 
-def _assignment_post(request: Request, form: FormData) -> Response:
+@_assignment_form
+def _assignment_post(visit: Visit, rubric: Rubric, form: FormData) -> Response:
     """Save the page's answers, then check one part (``check=<part>``) or hand in."""
-    service = _service(request)
-    with service.factory() as db:
-        visit = _open(request, db)
-        if visit.student is None:
-            return RedirectResponse("/signin", 303)
-        if not _csrf_ok(visit, form):
-            return _forbidden(visit)
-        rubric = _rubric(service, request)
-        if rubric is None:
-            return _not_found(visit)
-        checked = _save_and_check(visit, rubric, form)
-        if checked is None:
-            return _not_found(visit)
-        answers = checked.answers
-        messages = {checked.part_id: checked.message} if checked.part_id and checked.message else {}
-        notice = None if checked.part_id else text("saved", visit.lang)
-        if not checked.part_id and form.get("handin"):
-            try:
-                row = checking.hand_in(
-                    db, service.course, rubric, visit.student.id, "sheet", answers
-                )
-                notice = text("handed_in", visit.lang, time=when(row.created, visit.lang))
-            except checking.PastDeadline as exc:
-                notice = text("past_deadline", visit.lang, time=when(exc.deadline, visit.lang))
-        return _assignment_page(visit, rubric, answers, messages, notice)
-
-
-async def check_json(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=2000)
-    return await _threaded(request, _check_json, form)
+    service = _service(visit.request)
+    assert visit.student is not None
+    checked = _save_and_check(visit, rubric, form)
+    if checked is None:
+        return _not_found(visit)
+    answers = checked.answers
+    messages = {checked.part_id: checked.message} if checked.part_id and checked.message else {}
+    notice = None if checked.part_id else text("saved", visit.lang)
+    if not checked.part_id and form.get("handin"):
+        try:
+            row = checking.hand_in(
+                visit.db, service.course, rubric, visit.student.id, "sheet", answers
+            )
+            notice = text("handed_in", visit.lang, time=when(row.created, visit.lang))
+        except checking.PastDeadline as exc:
+            notice = text("past_deadline", visit.lang, time=when(exc.deadline, visit.lang))
+    return _assignment_page(visit, rubric, answers, messages, notice)
 
 
 def _check_json(request: Request, form: FormData) -> Response:
@@ -491,78 +538,57 @@ def _has_fields(part_id: str, form: FormData) -> bool:
     return any(key == prefix or key.startswith(prefix + ":") for key in form)
 
 
-def history(request: Request) -> Response:
-    service = _service(request)
-    with service.factory() as db:
-        visit = _open(request, db)
-        if visit.student is None:
-            return RedirectResponse("/signin", 303)
-        rubric = _rubric(service, request)
-        if rubric is None:
-            return _not_found(visit)
-        guard = service.guards[rubric.assignment]
-        rows = []
-        for check in checking.check_history(db, visit.student.id, rubric.assignment):
-            rows.append(
-                {
-                    "when": when(check.created, visit.lang),
-                    "part": check.part,
-                    "answer": check.answer,
-                    "status": text(check.status, visit.lang),
-                    "status_key": check.status,
-                    "score": score_of(check.score, check.max_score, visit.lang),
-                }
-            )
-        return _page(
-            visit,
-            "history.html.j2",
-            assignment=rubric.assignment,
-            assignment_title=rubric.title(visit.lang),
-            rows=[{**r, "answer": guard.text(r["answer"])} for r in rows],
+@_assignment
+def _history(visit: Visit, rubric: Rubric) -> Response:
+    assert visit.student is not None
+    guard = _service(visit.request).guards[rubric.assignment]
+    rows = []
+    for check in checking.check_history(visit.db, visit.student.id, rubric.assignment):
+        rows.append(
+            {
+                "when": when(check.created, visit.lang),
+                "part": check.part,
+                "answer": check.answer,
+                "status": text(check.status, visit.lang),
+                "status_key": check.status,
+                "score": score_of(check.score, check.max_score, visit.lang),
+            }
         )
+    return _page(
+        visit,
+        "history.html.j2",
+        assignment=rubric.assignment,
+        assignment_title=rubric.title(visit.lang),
+        rows=[{**r, "answer": guard.text(r["answer"])} for r in rows],
+    )
 
 
 # ---------------------------------------------------------------- notebooks
 
 
-async def upload(request: Request) -> Response:
-    form = await request.form(max_files=1, max_fields=10)
+@_assignment_form
+def _upload(visit: Visit, rubric: Rubric, form: FormData) -> Response:
+    service, db = _service(visit.request), visit.db
+    assert visit.student is not None
+    answers = checking.drafts(db, visit.student.id, rubric.assignment)
+    upload_file = form.get("notebook")
+    limit = service.course.upload_max_bytes
+    mb = number(limit / 1_000_000, visit.lang)
+    if not isinstance(upload_file, UploadFile) or not upload_file.filename:
+        reason = text("bad_upload", visit.lang, reason="no file")
+        return _assignment_page(visit, rubric, answers, notice=reason, status=400)
+    data = upload_file.file.read(limit + 1)
+    if len(data) > limit:
+        notice = text("too_large", visit.lang, mb=mb)
+        return _assignment_page(visit, rubric, answers, notice=notice, status=413)
     try:
-        return await _threaded(request, _upload, form)
-    finally:
-        await form.close()
-
-
-def _upload(request: Request, form: FormData) -> Response:
-    service = _service(request)
-    with service.factory() as db:
-        visit = _open(request, db)
-        if visit.student is None:
-            return RedirectResponse("/signin", 303)
-        if not _csrf_ok(visit, form):
-            return _forbidden(visit)
-        rubric = _rubric(service, request)
-        if rubric is None:
-            return _not_found(visit)
-        answers = checking.drafts(db, visit.student.id, rubric.assignment)
-        upload_file = form.get("notebook")
-        limit = service.course.upload_max_bytes
-        mb = number(limit / 1_000_000, visit.lang)
-        if not isinstance(upload_file, UploadFile) or not upload_file.filename:
-            reason = text("bad_upload", visit.lang, reason="no file")
-            return _assignment_page(visit, rubric, answers, notice=reason, status=400)
-        data = upload_file.file.read(limit + 1)
-        if len(data) > limit:
-            notice = text("too_large", visit.lang, mb=mb)
-            return _assignment_page(visit, rubric, answers, notice=notice, status=413)
-        try:
-            job = queue.enqueue(
-                db, service.course, visit.student.id, rubric.assignment, upload_file.filename, data
-            )
-        except queue.BadNotebook as exc:
-            notice = text("bad_upload", visit.lang, reason=str(exc))
-            return _assignment_page(visit, rubric, answers, notice=notice, status=415)
-        return RedirectResponse(f"/a/{rubric.assignment}/jobs/{job.id}", 303)
+        job = queue.enqueue(
+            db, service.course, visit.student.id, rubric.assignment, upload_file.filename, data
+        )
+    except queue.BadNotebook as exc:
+        notice = text("bad_upload", visit.lang, reason=str(exc))
+        return _assignment_page(visit, rubric, answers, notice=notice, status=415)
+    return RedirectResponse(f"/a/{rubric.assignment}/jobs/{job.id}", 303)
 
 
 def _own_job(visit: Visit, rubric: Rubric, raw_id: str) -> Job | None:
@@ -579,17 +605,10 @@ def _own_job(visit: Visit, rubric: Rubric, raw_id: str) -> Job | None:
     ).first()
 
 
-def job_page(request: Request) -> Response:
-    service = _service(request)
-    with service.factory() as db:
-        visit = _open(request, db)
-        if visit.student is None:
-            return RedirectResponse("/signin", 303)
-        rubric = _rubric(service, request)
-        job = _own_job(visit, rubric, request.path_params["job"]) if rubric else None
-        if rubric is None or job is None:
-            return _not_found(visit)
-        return _job_page(visit, rubric, job)
+@_assignment
+def _job_get(visit: Visit, rubric: Rubric) -> Response:
+    job = _own_job(visit, rubric, visit.request.path_params["job"])
+    return _not_found(visit) if job is None else _job_page(visit, rubric, job)
 
 
 def _job_page(visit: Visit, rubric: Rubric, job: Job, notice: str | None = None) -> HTMLResponse:
@@ -621,37 +640,22 @@ def _job_page(visit: Visit, rubric: Rubric, job: Job, notice: str | None = None)
     )
 
 
-async def job_handin(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=10)
-    return await _threaded(request, _job_handin, form)
-
-
-def _job_handin(request: Request, form: FormData) -> Response:
-    service = _service(request)
-    with service.factory() as db:
-        visit = _open(request, db)
-        if visit.student is None:
-            return RedirectResponse("/signin", 303)
-        if not _csrf_ok(visit, form):
-            return _forbidden(visit)
-        rubric = _rubric(service, request)
-        job = _own_job(visit, rubric, request.path_params["job"]) if rubric else None
-        if rubric is None or job is None:
-            return _not_found(visit)
-        try:
-            checking.hand_in(db, service.course, rubric, visit.student.id, "notebook", job.notebook)
-            notice = None
-        except checking.PastDeadline as exc:
-            notice = text("past_deadline", visit.lang, time=when(exc.deadline, visit.lang))
-        return _job_page(visit, rubric, job, notice)
+@_assignment_form
+def _job_handin(visit: Visit, rubric: Rubric, form: FormData) -> Response:
+    assert visit.student is not None
+    job = _own_job(visit, rubric, visit.request.path_params["job"])
+    if job is None:
+        return _not_found(visit)
+    course = _service(visit.request).course
+    try:
+        checking.hand_in(visit.db, course, rubric, visit.student.id, "notebook", job.notebook)
+        notice = None
+    except checking.PastDeadline as exc:
+        notice = text("past_deadline", visit.lang, time=when(exc.deadline, visit.lang))
+    return _job_page(visit, rubric, job, notice)
 
 
 # ---------------------------------------------------------------- the application
-
-
-async def _threaded(request: Request, handler: Any, form: FormData) -> Response:
-    """Run a synchronous handler (database, grading) off the event loop."""
-    return await run_in_threadpool(handler, request, form)
 
 
 def create_app(
@@ -692,19 +696,19 @@ def create_app(
             worker.stop()
 
     routes = [
-        Route("/", home),
+        Route("/", STUDENT.get(_home)),
         Route("/signin", signin_page, methods=["GET"]),
-        Route("/signin", signin, methods=["POST"]),
+        Route("/signin", STUDENT.post(_signin, anyone=True), methods=["POST"]),
         Route("/s/{code}", signin_link, methods=["GET"]),
-        Route("/signout", signout, methods=["POST"]),
-        Route("/lang", choose_lang, methods=["POST"]),
-        Route("/a/{assignment}", assignment_page, methods=["GET"]),
-        Route("/a/{assignment}", assignment_post, methods=["POST"]),
-        Route("/a/{assignment}/check", check_json, methods=["POST"]),
-        Route("/a/{assignment}/checks", history, methods=["GET"]),
-        Route("/a/{assignment}/upload", upload, methods=["POST"]),
-        Route("/a/{assignment}/jobs/{job}", job_page, methods=["GET"]),
-        Route("/a/{assignment}/jobs/{job}/handin", job_handin, methods=["POST"]),
+        Route("/signout", STUDENT.post(_signout, anyone=True), methods=["POST"]),
+        Route("/lang", STUDENT.post(_choose_lang, anyone=True), methods=["POST"]),
+        Route("/a/{assignment}", STUDENT.get(_assignment_get), methods=["GET"]),
+        Route("/a/{assignment}", STUDENT.post(_assignment_post, 2000), methods=["POST"]),
+        Route("/a/{assignment}/check", form_endpoint(_check_json, 2000), methods=["POST"]),
+        Route("/a/{assignment}/checks", STUDENT.get(_history), methods=["GET"]),
+        Route("/a/{assignment}/upload", STUDENT.post(_upload, 10, 1), methods=["POST"]),
+        Route("/a/{assignment}/jobs/{job}", STUDENT.get(_job_get), methods=["GET"]),
+        Route("/a/{assignment}/jobs/{job}/handin", STUDENT.post(_job_handin), methods=["POST"]),
         *ta_student.routes(),
         *ta.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -17,13 +17,14 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from grader.web.db import utcnow
-from grader.web.models import Meta, Session, SigninAttempt, Student
+from grader.web.models import Meta, Session, SessionColumns, SigninAttempt, Student
 
 SESSION_COOKIE = "dlg_session"
 PRE_COOKIE = "dlg_pre"
@@ -83,38 +84,51 @@ def student_for_code(db: DbSession, code: str) -> Student | None:
     return db.scalars(select(Student).where(Student.token_hash == digest(normal))).first()
 
 
-def open_session(db: DbSession, student: Student) -> str:
-    """Start a session for ``student``; returns the cookie value (stored only hashed)."""
+def start_session(db: DbSession, row: SessionColumns, lifetime: timedelta) -> str:
+    """Store ``row`` (a student's or a TA's session, its owner set) as a session lasting
+    ``lifetime`` from now, and commit; returns the cookie value, stored only hashed."""
     value = secrets.token_urlsafe(32)
-    now = utcnow()
-    db.add(
-        Session(
-            id_hash=digest(value),
-            student=student.id,
-            created=now,
-            expires=now + timedelta(days=SESSION_DAYS),
-        )
-    )
+    row.id_hash = digest(value)
+    row.created = utcnow()
+    row.expires = row.created + lifetime
+    db.add(row)
     db.commit()
     return value
 
 
-def session_student(db: DbSession, cookie_value: str | None) -> Student | None:
-    """The signed-in student of a session cookie, or None if absent or expired."""
+def session_owner(
+    db: DbSession, owners: Select[Any], table: type[SessionColumns], cookie_value: str | None
+) -> Any:
+    """The first of ``owners`` (a query joined to ``table``) whose session in ``table``
+    the cookie opens, or None if the cookie is absent, unknown or expired."""
     if not cookie_value:
         return None
     return db.scalars(
-        select(Student)
-        .join(Session, Session.student == Student.id)
-        .where(Session.id_hash == digest(cookie_value), Session.expires >= utcnow())
+        owners.where(table.id_hash == digest(cookie_value), table.expires >= utcnow())
     ).first()
+
+
+def end_session(db: DbSession, table: type[SessionColumns], cookie_value: str | None) -> None:
+    """Forget the session in ``table`` that the cookie opens, if any (sign-out)."""
+    if cookie_value:
+        db.execute(delete(table).where(table.id_hash == digest(cookie_value)))
+        db.commit()
+
+
+def open_session(db: DbSession, student: Student) -> str:
+    """Start a session for ``student``; returns the cookie value (stored only hashed)."""
+    return start_session(db, Session(student=student.id), timedelta(days=SESSION_DAYS))
+
+
+def session_student(db: DbSession, cookie_value: str | None) -> Student | None:
+    """The signed-in student of a session cookie, or None if absent or expired."""
+    students = select(Student).join(Session, Session.student == Student.id)
+    return session_owner(db, students, Session, cookie_value)
 
 
 def close_session(db: DbSession, cookie_value: str | None) -> None:
     """Forget a session (sign-out)."""
-    if cookie_value:
-        db.execute(delete(Session).where(Session.id_hash == digest(cookie_value)))
-        db.commit()
+    end_session(db, Session, cookie_value)
 
 
 def signin_blocked_until(db: DbSession, client: str, limit: int) -> datetime | None:

@@ -34,14 +34,20 @@ class Student(Base):
     created: Mapped[datetime] = mapped_column(DateTime())
 
 
-class Session(Base):
-    """A signed-in browser; the cookie holds the secret, the table only its hash."""
+class SessionColumns:
+    """The columns every sign-in session has, a student's or a TA's: the cookie holds the
+    secret, the table only its hash, with when it started and when it stops working."""
 
-    __tablename__ = "sessions"
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    student: Mapped[str] = mapped_column(ForeignKey("students.id"), index=True)
     created: Mapped[datetime] = mapped_column(DateTime())
     expires: Mapped[datetime] = mapped_column(DateTime())
+
+
+class Session(SessionColumns, Base):
+    """A signed-in student's browser."""
+
+    __tablename__ = "sessions"
+    student: Mapped[str] = mapped_column(ForeignKey("students.id"), index=True)
 
 
 class SigninAttempt(Base):
@@ -130,14 +136,11 @@ class Ta(Base):
     created: Mapped[datetime] = mapped_column(DateTime())
 
 
-class TaSession(Base):
+class TaSession(SessionColumns, Base):
     """A signed-in TA browser (a separate cookie from students' sessions)."""
 
     __tablename__ = "ta_sessions"
-    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     ta: Mapped[str] = mapped_column(ForeignKey("tas.name"), index=True)
-    created: Mapped[datetime] = mapped_column(DateTime())
-    expires: Mapped[datetime] = mapped_column(DateTime())
 
 
 class RubricItemRow(Base):

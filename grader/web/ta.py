@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -28,14 +26,20 @@ from grader.overrides import OverrideError
 from grader.report.i18n import answer_text
 from grader.rubric import RubricError
 from grader.web import auth, gradebook, keys, live, published, ta_auth
-from grader.web.app import Visit, _csrf_ok, _forbidden, _lang, _not_found, _page, _service
+from grader.web.app import (
+    Door,
+    Visit,
+    _client,
+    _lang,
+    _not_found,
+    _page,
+    _service,
+    _signin_blocked,
+)
 from grader.web.db import utcnow
 from grader.web.labels import text
 from grader.web.models import Regrade, SavedComment
-from grader.web.views import title, when
-
-TaHandler = Callable[[Visit], Response]
-FormHandler = Callable[[Visit, FormData], Response]
+from grader.web.views import regrade_answer, title, when
 
 
 def _open_ta(request: Request, db: DbSession) -> Visit:
@@ -64,32 +68,8 @@ def _open_ta(request: Request, db: DbSession) -> Visit:
     )
 
 
-def _get(handler: TaHandler) -> Callable[[Request], Response]:
-    def endpoint(request: Request) -> Response:
-        with _service(request).factory() as db:
-            visit = _open_ta(request, db)
-            if visit.ta is None:
-                return RedirectResponse("/ta/signin", 303)
-            return handler(visit)
-
-    return endpoint
-
-
-def _post(handler: FormHandler, fields: int = 500) -> Callable[[Request], Any]:
-    def threaded(request: Request, form: FormData) -> Response:
-        with _service(request).factory() as db:
-            visit = _open_ta(request, db)
-            if visit.ta is None:
-                return RedirectResponse("/ta/signin", 303)
-            if not _csrf_ok(visit, form):
-                return _forbidden(visit)
-            return handler(visit, form)
-
-    async def endpoint(request: Request) -> Response:
-        form = await request.form(max_files=0, max_fields=fields)
-        return await run_in_threadpool(threaded, request, form)
-
-    return endpoint
+#: The TA pages: the TA session cookie, signed out to ``/ta/signin``.
+TA = Door(_open_ta, lambda visit: visit.ta is not None, "/ta/signin")
 
 
 def _field(form: FormData, name: str, limit: int = gradebook.MAX_TEXT) -> str:
@@ -109,6 +89,30 @@ def _number(value: str) -> float | None:
     return number
 
 
+def _save_from_form(
+    visit: Visit, form: FormData, rubric: Any, student: str, part_id: str, **mark: Any
+) -> None:
+    """Save the signed-in TA's mark of one part at the version of the mark the form was
+    drawn from (0: no mark yet), so that saving over another TA's newer mark raises
+    :class:`gradebook.Conflict` instead of overwriting it. ``mark``: the rest of
+    :func:`gradebook.save_mark`'s keywords (items, score, comment, kind, why)."""
+    version = _field(form, "version", 12)
+    gradebook.save_mark(
+        visit.db,
+        rubric,
+        student,
+        part_id,
+        visit.ta.name,
+        version=int(version) if version.isdigit() else 0,
+        **mark,
+    )
+
+
+def _conflict(visit: Visit, theirs: gradebook.Mark) -> str:
+    """The notice for a save that lost to another TA's newer mark: who saved it, when."""
+    return text("conflict", visit.lang, name=theirs.grader, time=when(theirs.updated, visit.lang))
+
+
 def _rubric(visit: Visit) -> Any:
     return _service(visit.request).course.rubrics.get(visit.request.path_params["assignment"])
 
@@ -124,38 +128,28 @@ def signin_page(request: Request) -> Response:
         return _page(visit, "ta_signin.html.j2", error=None)
 
 
-def _signin(request: Request, form: FormData) -> Response:
-    service = _service(request)
-    with service.factory() as db:
-        visit = _open_ta(request, db)
-        if not _csrf_ok(visit, form):
-            return _forbidden(visit)
-        client = "ta:" + (request.client.host if request.client else "unknown")
-        blocked = auth.signin_blocked_until(db, client, service.course.signin_failures)
-        if blocked is not None:
-            error = text("signin_blocked", visit.lang, time=when(blocked, visit.lang))
-            return _page(visit, "ta_signin.html.j2", 429, error=error)
-        ta = ta_auth.verify(db, _field(form, "name", 100), _field(form, "password", 1000))
-        if ta is None:
-            auth.record_failure(db, client)
-            return _page(visit, "ta_signin.html.j2", 401, error=text("ta_signin_wrong", visit.lang))
-        value = ta_auth.open_session(db, ta)
-        response = RedirectResponse("/ta", 303)
-        response.set_cookie(
-            ta_auth.TA_COOKIE,
-            value,
-            max_age=ta_auth.TA_SESSION_HOURS * 3600,
-            httponly=True,
-            samesite="strict",
-            secure=service.secure_cookies,
-            path="/ta",
-        )
-        return response
-
-
-async def signin(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=10)
-    return await run_in_threadpool(_signin, request, form)
+def _signin(visit: Visit, form: FormData) -> Response:
+    db = visit.db
+    client = "ta:" + _client(visit.request)
+    blocked = _signin_blocked(visit, client)
+    if blocked is not None:
+        return _page(visit, "ta_signin.html.j2", 429, error=blocked)
+    ta = ta_auth.verify(db, _field(form, "name", 100), _field(form, "password", 1000))
+    if ta is None:
+        auth.record_failure(db, client)
+        return _page(visit, "ta_signin.html.j2", 401, error=text("ta_signin_wrong", visit.lang))
+    value = ta_auth.open_session(db, ta)
+    response = RedirectResponse("/ta", 303)
+    response.set_cookie(
+        ta_auth.TA_COOKIE,
+        value,
+        max_age=ta_auth.TA_SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=_service(visit.request).secure_cookies,
+        path="/ta",
+    )
+    return response
 
 
 def _signout(visit: Visit, form: FormData) -> Response:
@@ -357,7 +351,6 @@ def _grade_post(visit: Visit, form: FormData) -> Response:
         part = rubric.part(part_id)
     except KeyError:
         return _not_found(visit)
-    version = _field(form, "version", 12)
     comment = _field(form, "comment")
     score_text_sent = _field(form, "score", 20)
     score = _number(score_text_sent)
@@ -365,23 +358,12 @@ def _grade_post(visit: Visit, form: FormData) -> Response:
         score = None
     ticked = [v for v in form.getlist("item") if isinstance(v, str)]
     try:
-        gradebook.save_mark(
-            visit.db,
-            rubric,
-            student,
-            part_id,
-            visit.ta.name,
-            version=int(version) if version.isdigit() else 0,
-            items=ticked,
-            score=score,
-            comment=comment,
+        _save_from_form(
+            visit, form, rubric, student, part_id, items=ticked, score=score, comment=comment
         )
     except gradebook.Conflict as exc:
-        theirs = exc.mark
-        message = text(
-            "conflict", visit.lang, name=theirs.grader, time=when(theirs.updated, visit.lang)
-        )
-        return _grade_view(visit, student, notice=message, status=409, conflict=theirs)
+        message = _conflict(visit, exc.mark)
+        return _grade_view(visit, student, notice=message, status=409, conflict=exc.mark)
     if comment and form.get("keep_comment"):
         exists = visit.db.scalars(
             select(SavedComment.id).where(
@@ -486,15 +468,13 @@ def _correct_post(visit: Visit, form: FormData) -> Response:
     if score is None or not 0 <= score <= float(part.points) or not why:
         return _student_view(visit, text("regrade_reason_needed", visit.lang), 400)
     mark = visit.db.get(gradebook.Mark, (student, rubric.assignment, part_id))
-    version = _field(form, "version", 12)
     try:
-        gradebook.save_mark(
-            visit.db,
+        _save_from_form(
+            visit,
+            form,
             rubric,
             student,
             part_id,
-            visit.ta.name,
-            version=int(version) if version.isdigit() else 0,
             items=gradebook.ticked(mark),
             score=score,
             comment=mark.comment if mark else "",
@@ -502,10 +482,7 @@ def _correct_post(visit: Visit, form: FormData) -> Response:
             why=why,
         )
     except gradebook.Conflict as exc:
-        message = text(
-            "conflict", visit.lang, name=exc.mark.grader, time=when(exc.mark.updated, visit.lang)
-        )
-        return _student_view(visit, message, 409)
+        return _student_view(visit, _conflict(visit, exc.mark), 409)
     return _student_view(visit, text("correction_saved", visit.lang))
 
 
@@ -534,15 +511,7 @@ def _regrades_view(visit: Visit, notice: str | None = None) -> Response:
                 ),
                 "reason": r.reason,
                 "when": when(r.created, lang),
-                "answer": text(
-                    "answered_by",
-                    lang,
-                    name=r.answered_by,
-                    time=when(r.answered, lang),
-                    answer=r.answer,
-                )
-                if r.answer is not None
-                else None,
+                "answer": regrade_answer(r, lang),
             }
         )
     return _page(
@@ -772,24 +741,24 @@ def routes() -> list[Route]:
     a = "/ta/a/{assignment}"
     return [
         Route("/ta/signin", signin_page, methods=["GET"]),
-        Route("/ta/signin", signin, methods=["POST"]),
-        Route("/ta/signout", _post(_signout, 10), methods=["POST"]),
-        Route("/ta", _get(_dashboard), methods=["GET"]),
-        Route(a + "/grade/{part}", _get(_grade_page), methods=["GET"]),
-        Route(a + "/grade/{part}", _post(_grade_post), methods=["POST"]),
-        Route(a + "/items/{part}/{item}", _post(_item_post), methods=["POST"]),
-        Route(a + "/students/{student}", _get(_student_page), methods=["GET"]),
-        Route(a + "/students/{student}", _post(_correct_post), methods=["POST"]),
-        Route(a + "/regrades", _get(lambda v: _regrades_view(v)), methods=["GET"]),
-        Route(a + "/regrades/{regrade}", _post(_regrade_answer), methods=["POST"]),
-        Route(a + "/publish", _post(_publish, 10), methods=["POST"]),
-        Route(a + "/grades.csv", _get(_grades_csv), methods=["GET"]),
-        Route(a + "/exports/{name}", _get(_export), methods=["GET"]),
-        Route(a + "/overrides.yaml", _get(_overrides_get), methods=["GET"]),
-        Route(a + "/overrides", _post(_overrides_post, 10), methods=["POST"]),
-        Route(a + "/keyfix", _get(_keyfix_page), methods=["GET"]),
-        Route(a + "/keyfix", _post(_keyfix_accept, 10), methods=["POST"]),
-        Route(a + "/live", _get(_live_page), methods=["GET"]),
+        Route("/ta/signin", TA.post(_signin, anyone=True), methods=["POST"]),
+        Route("/ta/signout", TA.post(_signout, 10), methods=["POST"]),
+        Route("/ta", TA.get(_dashboard), methods=["GET"]),
+        Route(a + "/grade/{part}", TA.get(_grade_page), methods=["GET"]),
+        Route(a + "/grade/{part}", TA.post(_grade_post, 500), methods=["POST"]),
+        Route(a + "/items/{part}/{item}", TA.post(_item_post, 500), methods=["POST"]),
+        Route(a + "/students/{student}", TA.get(_student_page), methods=["GET"]),
+        Route(a + "/students/{student}", TA.post(_correct_post, 500), methods=["POST"]),
+        Route(a + "/regrades", TA.get(lambda v: _regrades_view(v)), methods=["GET"]),
+        Route(a + "/regrades/{regrade}", TA.post(_regrade_answer, 500), methods=["POST"]),
+        Route(a + "/publish", TA.post(_publish, 10), methods=["POST"]),
+        Route(a + "/grades.csv", TA.get(_grades_csv), methods=["GET"]),
+        Route(a + "/exports/{name}", TA.get(_export), methods=["GET"]),
+        Route(a + "/overrides.yaml", TA.get(_overrides_get), methods=["GET"]),
+        Route(a + "/overrides", TA.post(_overrides_post, 10), methods=["POST"]),
+        Route(a + "/keyfix", TA.get(_keyfix_page), methods=["GET"]),
+        Route(a + "/keyfix", TA.post(_keyfix_accept, 10), methods=["POST"]),
+        Route(a + "/live", TA.get(_live_page), methods=["GET"]),
     ]
 
 

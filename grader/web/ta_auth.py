@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
-from grader.web.auth import digest
+from grader.web.auth import end_session, session_owner, start_session
 from grader.web.db import utcnow
 from grader.web.models import Ta, TaSession
 
@@ -58,33 +58,15 @@ def verify(db: DbSession, name: str, password: str) -> Ta | None:
 
 def open_session(db: DbSession, ta: Ta) -> str:
     """Start a TA session; returns the cookie value."""
-    value = secrets.token_urlsafe(32)
-    now = utcnow()
-    db.add(
-        TaSession(
-            id_hash=digest(value),
-            ta=ta.name,
-            created=now,
-            expires=now + timedelta(hours=TA_SESSION_HOURS),
-        )
-    )
-    db.commit()
-    return value
+    return start_session(db, TaSession(ta=ta.name), timedelta(hours=TA_SESSION_HOURS))
 
 
 def session_ta(db: DbSession, cookie_value: str | None) -> Ta | None:
     """The signed-in TA of a TA cookie, or None if absent or expired."""
-    if not cookie_value:
-        return None
-    return db.scalars(
-        select(Ta)
-        .join(TaSession, TaSession.ta == Ta.name)
-        .where(TaSession.id_hash == digest(cookie_value), TaSession.expires >= utcnow())
-    ).first()
+    tas = select(Ta).join(TaSession, TaSession.ta == Ta.name)
+    return session_owner(db, tas, TaSession, cookie_value)
 
 
 def close_session(db: DbSession, cookie_value: str | None) -> None:
     """Forget a TA session (sign-out)."""
-    if cookie_value:
-        db.execute(delete(TaSession).where(TaSession.id_hash == digest(cookie_value)))
-        db.commit()
+    end_session(db, TaSession, cookie_value)

@@ -8,18 +8,16 @@ import re
 from typing import Any
 
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from grader.web import gradebook, published
-from grader.web.app import Visit, _csrf_ok, _forbidden, _not_found, _open, _page, _service
+from grader.web.app import STUDENT, Visit, _not_found, _page, _service
 from grader.web.labels import text
 from grader.web.models import Regrade
 from grader.web.security import CSP
-from grader.web.views import title, when
+from grader.web.views import regrade_answer, title, when
 
 _REPORT_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">')
 
@@ -30,6 +28,8 @@ def _published_rubric(visit: Visit) -> Any:
     if rubric is None or visit.student is None:
         return None
     if gradebook.published(visit.db, rubric.assignment) is None:
+        return None
+    if visit.student.id not in gradebook.handed_in_students(visit.db, rubric.assignment):
         return None
     return rubric
 
@@ -47,15 +47,7 @@ def _grades_view(visit: Visit, notice: str | None = None, status: int = 200) -> 
             "part": r.part,
             "reason": r.reason,
             "when": when(r.created, lang),
-            "answer": text(
-                "answered_by",
-                lang,
-                name=r.answered_by,
-                time=when(r.answered, lang),
-                answer=r.answer,
-            )
-            if r.answer is not None
-            else text("waiting_answer", lang),
+            "answer": regrade_answer(r, lang) or text("waiting_answer", lang),
         }
         for r in visit.db.scalars(
             select(Regrade)
@@ -79,74 +71,49 @@ def _grades_view(visit: Visit, notice: str | None = None, status: int = 200) -> 
     )
 
 
-def grades_page(request: Request) -> Response:
-    with _service(request).factory() as db:
-        visit = _open(request, db)
-        if visit.student is None:
-            return RedirectResponse("/signin", 303)
-        return _grades_view(visit)
-
-
-def report_page(request: Request) -> Response:
+def _report_page(visit: Visit) -> Response:
     """The published report, with the page's own policy (inline style, one hashed script)
     in place of the service's."""
-    with _service(request).factory() as db:
-        visit = _open(request, db)
-        if visit.student is None:
-            return RedirectResponse("/signin", 303)
-        rubric = _published_rubric(visit)
-        if rubric is None or visit.student.id not in gradebook.handed_in_students(
-            db, rubric.assignment
-        ):
-            return _not_found(visit)
-        html = published.student_report(db, rubric, visit.student.id, visit.lang)
-        match = _REPORT_CSP.search(html)
-        policy = match.group(1) if match else CSP
-        policy += "; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-        return HTMLResponse(html, headers={"content-security-policy": policy})
+    assert visit.student is not None
+    rubric = _published_rubric(visit)
+    if rubric is None:
+        return _not_found(visit)
+    html = published.student_report(visit.db, rubric, visit.student.id, visit.lang)
+    match = _REPORT_CSP.search(html)
+    policy = match.group(1) if match else CSP
+    policy += "; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    return HTMLResponse(html, headers={"content-security-policy": policy})
 
 
-def _regrade(request: Request, form: FormData) -> Response:
-    with _service(request).factory() as db:
-        visit = _open(request, db)
-        if visit.student is None:
-            return RedirectResponse("/signin", 303)
-        if not _csrf_ok(visit, form):
-            return _forbidden(visit)
-        rubric = _published_rubric(visit)
-        if rubric is None or visit.student.id not in gradebook.handed_in_students(
-            db, rubric.assignment
-        ):
-            return _not_found(visit)
-        part = form.get("part")
-        reason = form.get("reason")
-        reason = reason.strip()[: gradebook.MAX_TEXT] if isinstance(reason, str) else ""
-        if not isinstance(part, str) or part not in {p.id for p in rubric.parts}:
-            return _not_found(visit)
-        if not reason:
-            return _grades_view(visit, text("regrade_reason_needed", visit.lang), 400)
-        db.add(
-            Regrade(
-                student=visit.student.id,
-                assignment=rubric.assignment,
-                part=part,
-                reason=reason,
-                created=gradebook.utcnow(),
-            )
+def _regrade(visit: Visit, form: FormData) -> Response:
+    assert visit.student is not None
+    rubric = _published_rubric(visit)
+    if rubric is None:
+        return _not_found(visit)
+    part = form.get("part")
+    reason = form.get("reason")
+    reason = reason.strip()[: gradebook.MAX_TEXT] if isinstance(reason, str) else ""
+    if not isinstance(part, str) or part not in {p.id for p in rubric.parts}:
+        return _not_found(visit)
+    if not reason:
+        return _grades_view(visit, text("regrade_reason_needed", visit.lang), 400)
+    visit.db.add(
+        Regrade(
+            student=visit.student.id,
+            assignment=rubric.assignment,
+            part=part,
+            reason=reason,
+            created=gradebook.utcnow(),
         )
-        db.commit()
-        return _grades_view(visit, text("regrade_sent", visit.lang))
-
-
-async def regrade(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=10)
-    return await run_in_threadpool(_regrade, request, form)
+    )
+    visit.db.commit()
+    return _grades_view(visit, text("regrade_sent", visit.lang))
 
 
 def routes() -> list[Route]:
     """The students' grading routes."""
     return [
-        Route("/a/{assignment}/grades", grades_page, methods=["GET"]),
-        Route("/a/{assignment}/report", report_page, methods=["GET"]),
-        Route("/a/{assignment}/regrade", regrade, methods=["POST"]),
+        Route("/a/{assignment}/grades", STUDENT.get(_grades_view), methods=["GET"]),
+        Route("/a/{assignment}/report", STUDENT.get(_report_page), methods=["GET"]),
+        Route("/a/{assignment}/regrade", STUDENT.post(_regrade), methods=["POST"]),
     ]

@@ -17,6 +17,7 @@ from grader.rubric import ResolvedPart, Rubric
 from grader.web.forms import field_name, grid_cells, widget
 from grader.web.keyguard import KeyGuard
 from grader.web.labels import text
+from grader.web.models import Regrade
 
 
 def when(moment: datetime | None, lang: str) -> str:
@@ -28,6 +29,20 @@ def title(value: dict[str, str] | None, lang: str, fallback: str) -> str:
     """A rubric title in ``lang`` (English, then ``fallback``, where it has none)."""
     value = value or {}
     return value.get(lang) or value.get("en") or fallback
+
+
+def regrade_answer(regrade: Regrade, lang: str) -> str | None:
+    """A TA's answer to a regrade request as both the TA and the student read it (who,
+    when, what), or None while it waits for one."""
+    if regrade.answer is None:
+        return None
+    return text(
+        "answered_by",
+        lang,
+        name=regrade.answered_by,
+        time=when(regrade.answered, lang),
+        answer=regrade.answer,
+    )
 
 
 def result_view(result: PartResult, guard: KeyGuard, lang: str) -> dict[str, Any]:
