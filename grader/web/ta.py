@@ -24,7 +24,7 @@ from starlette.routing import Route
 from grader.display import score_of, score_text
 from grader.overrides import OverrideError
 from grader.report.i18n import answer_text
-from grader.rubric import RubricError
+from grader.rubric import ResolvedPart, Rubric, RubricError
 from grader.web import auth, gradebook, keys, live, published, ta_auth
 from grader.web.app import (
     Door,
@@ -341,15 +341,25 @@ def _grade_page(visit: Visit) -> Response:
     return _grade_view(visit, visit.request.query_params.get("student"), notice=notice)
 
 
+def _handed_in_part(
+    visit: Visit, rubric: Rubric | None, student: str, part_id: str
+) -> ResolvedPart | None:
+    """The part a TA's form names, if the student handed this assignment in (else None:
+    the caller answers 404, never revealing whether the student or the part exists)."""
+    if rubric is None or student not in gradebook.handed_in_students(visit.db, rubric.assignment):
+        return None
+    try:
+        return rubric.part(part_id)
+    except KeyError:
+        return None
+
+
 def _grade_post(visit: Visit, form: FormData) -> Response:
     rubric = _rubric(visit)
     part_id = visit.request.path_params["part"]
     student = _field(form, "student", 200)
-    if rubric is None or student not in gradebook.handed_in_students(visit.db, rubric.assignment):
-        return _not_found(visit)
-    try:
-        part = rubric.part(part_id)
-    except KeyError:
+    part = _handed_in_part(visit, rubric, student, part_id)
+    if rubric is None or part is None:
         return _not_found(visit)
     comment = _field(form, "comment")
     score_text_sent = _field(form, "score", 20)
@@ -459,11 +469,8 @@ def _correct_post(visit: Visit, form: FormData) -> Response:
     part_id = _field(form, "part", 200)
     score = _number(_field(form, "score", 20))
     why = _field(form, "why")
-    if rubric is None or student not in gradebook.handed_in_students(visit.db, rubric.assignment):
-        return _not_found(visit)
-    try:
-        part = rubric.part(part_id)
-    except KeyError:
+    part = _handed_in_part(visit, rubric, student, part_id)
+    if rubric is None or part is None:
         return _not_found(visit)
     if score is None or not 0 <= score <= float(part.points) or not why:
         return _student_view(visit, text("regrade_reason_needed", visit.lang), 400)
