@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from grader.checks import CHECKS
 from grader.cli import main
 from reference import SOLVERS
+
+KNOWN_CHECKS = ", ".join(CHECKS)  # the registry's kinds, in order
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -321,7 +324,7 @@ def test_key_of_a_bad_rubric_exits_2_with_file_line_problems(capsys):
     assert err.splitlines() == [
         "rubric error:",
         f"  {path}:7 questions[0].parts[0].points: must be > 0",
-        f"  {path}:8 questions[0].parts[1].check: unknown check 'matrx'; known: numeric, matrix, choice",
+        f"  {path}:8 questions[0].parts[1].check: unknown check 'matrx'; known: {KNOWN_CHECKS}",
         f"  {path}:11 questions[1].parts[0].colour: unknown field",
     ]
 

@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 import sympy
 
+from grader.checks import CHECKS
 from grader.rubric import RubricError, find_rubric, load_rubric, parse_rubric
 from grader.yamlio import loads
 from reference import SOLVERS
+
+KNOWN_CHECKS = ", ".join(CHECKS)  # the registry's kinds, in order
 
 ROOT = Path(__file__).resolve().parents[2]
 RUBRICS = ROOT / "tests" / "fixtures" / "rubrics"
@@ -187,7 +190,7 @@ def test_several_problems_are_reported_together():
     path = RUBRICS / "several_problems.yaml"
     assert problems_of("several_problems.yaml") == [
         f"{path}:7 questions[0].parts[0].points: must be > 0",
-        f"{path}:8 questions[0].parts[1].check: unknown check 'matrx'; known: numeric, matrix, choice",
+        f"{path}:8 questions[0].parts[1].check: unknown check 'matrx'; known: {KNOWN_CHECKS}",
         f"{path}:11 questions[1].parts[0].colour: unknown field",
     ]
 
