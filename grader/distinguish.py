@@ -83,7 +83,7 @@ def verdict(
         return named[mid].values.get(part.expect or "", key)
 
     def same(a: str | None, b: str | None) -> bool:
-        return all(same_within(value(a, p), value(b, p), p.rtol, p.atol) for p in parts)
+        return all(same_within(value(a, p), value(b, p), p.rtol, p.atol, p.sigfigs) for p in parts)
 
     undetectable = tuple(m for m in targets if m not in named or same(m, None))
     seen = [m for m in targets if m not in undetectable]

@@ -161,6 +161,8 @@ class Part(_Model):
     variable: str | None = Field(None, pattern=ID_PATTERN)
     rtol: Any = None
     atol: Any = None
+    #: Correct within half a unit of the key's n-th significant figure (replaces rtol/atol).
+    sigfigs: int | None = Field(None, ge=1, le=50)
     reveal: bool | None = None
     show_solution: bool | None = None
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
@@ -233,6 +235,10 @@ class Part(_Model):
             return self
         if self.items or self.hints:
             raise ValueError("only a 'written' part has rubric 'items' and 'hints'")
+        if self.sigfigs is not None and (self.rtol is not None or self.atol is not None):
+            raise ValueError("give 'sigfigs' or 'rtol'/'atol', not both: sigfigs sets the bound")
+        if self.sigfigs is not None and self.check not in ("numeric", "matrix"):
+            raise ValueError("'sigfigs' applies to 'numeric' and 'matrix' parts only")
         if (self.expect is None) == (self.answer is None):
             raise ValueError("give exactly one of 'expect' (a solver value) or 'answer'")
         return self
@@ -325,6 +331,8 @@ class ResolvedPart:
     #: A written part's rubric items and the TA's concept hints (empty for other kinds).
     items: tuple[RubricItem, ...] = ()
     hints: tuple[dict[str, str], ...] = ()
+    #: Significant figures asked for: the bound is ½·10^(⌊log10|key|⌋ − n + 1), not rtol/atol.
+    sigfigs: int | None = None
 
     @property
     def id(self) -> str:
@@ -408,6 +416,8 @@ class Rubric:
                 repr(p.expected),
                 [[m.id, str(m.explanation), repr(m.value)] for m in p.mistakes],
                 [[i.id, str(i.points), i.text] for i in p.items],
+                # Only where asked, so keys without sigfigs keep their digest.
+                *([f"sigfigs={p.sigfigs}"] if p.sigfigs is not None else []),
             ]
             for p in self.parts
         ]
@@ -552,7 +562,7 @@ def _resolve(
                 for m in solution.misconceptions:
                     if p.expect not in m.values:
                         continue
-                    if same_within(m.values[p.expect], expected, rtol, atol):
+                    if same_within(m.values[p.expect], expected, rtol, atol, p.sigfigs):
                         # A student holding it would be marked right here: say so, once.
                         hidden.append(f"{q.id}.{p.id}: {m.id} is within tolerance of the key")
                         continue
@@ -595,6 +605,7 @@ def _resolve(
                     credit={**q.credit, **p.credit},
                     items=tuple(p.items),
                     hints=tuple(p.hints),
+                    sigfigs=p.sigfigs,
                 )
             )
     return solutions, parts, problems, hidden

@@ -50,7 +50,7 @@ def cell_ok(cell: Any, expected: sympy.Expr, part: ResolvedPart) -> bool:
         return False
     options = base.readings_or_problem(cell)
     return not isinstance(options, Msg) and any(
-        close(o.value, expected, part.rtol, part.atol) for o in options
+        close(o.value, expected, part.rtol, part.atol, part.sigfigs) for o in options
     )
 
 

@@ -22,7 +22,7 @@ def number_mistakes(values: list[sympy.Expr], part: ResolvedPart) -> list[KnownM
         m
         for m in part.mistakes
         if not isinstance(m.value, (list, str, bool))
-        and any(close(v, m.value, part.rtol, part.atol) for v in values)
+        and any(close(v, m.value, part.rtol, part.atol, part.sigfigs) for v in values)
     ]
 
 
@@ -54,7 +54,7 @@ class Numeric(base.CheckKind):
         if isinstance(options, Msg):
             return base.result(part, base.ZERO, "invalid", options, shown)
         for option in options:
-            if close(option.value, part.expected, part.rtol, part.atol):
+            if close(option.value, part.expected, part.rtol, part.atol, part.sigfigs):
                 note = base.CORRECT
                 if option.how and len(options) > 1:
                     note = msg("correct ({reading})", reading=option.how)
@@ -62,7 +62,11 @@ class Numeric(base.CheckKind):
         matches = number_mistakes([o.value for o in options], part)
         if matches:
             return base.explained(part, base.ZERO, [], shown, matches)
-        feedback = msg("not within tolerance of the key")
+        feedback = [msg("not within tolerance of the key")]
+        if part.sigfigs is not None:
+            feedback = [msg("not correct to {n} significant figures of the key", n=part.sigfigs)]
         if part.reveal:
-            feedback = msg("expected {value}", value=base.show(part.expected))
+            # Said beside the sigfigs note: a student must see how many figures were asked.
+            shown_key = msg("expected {value}", value=base.show(part.expected))
+            feedback = [*feedback, shown_key] if part.sigfigs is not None else [shown_key]
         return base.result(part, base.ZERO, "wrong", feedback, shown)
