@@ -23,6 +23,7 @@ import sympy
 
 from grader.checkers.base import is_blank, readings_or_problem, status_of
 from grader.checks import CHECKS, check
+from grader.designs import judge_designs
 from grader.results import PartResult
 from grader.rubric import ResolvedPart, Rubric
 from reference import ParamError, get_solver
@@ -34,7 +35,10 @@ def apply_policies(
     rubric: Rubric, results: list[PartResult], answers: Mapping[str, Any]
 ) -> list[PartResult]:
     """``results`` (one per part of ``rubric``, in order) with credit for named mistakes
-    and error carried forward applied; ``answers`` maps answer ids to raw answers."""
+    and error carried forward applied; ``answers`` maps answer ids to raw answers.
+    Equivalent designs are judged first (:mod:`grader.designs`): a part right in the
+    student's design is not a mistake to credit or to carry forward."""
+    results = judge_designs(list(rubric.parts), results, answers)
     by_id = {r.id: r for r in results}
     out = []
     for part, result in zip(rubric.parts, results, strict=True):

@@ -32,6 +32,7 @@ from grader.runner.base import Limits
 from grader.tolerance import same_within
 from grader.yamlio import Loaded, PathKey, YamlError, format_path, load
 from reference import ParamError, Solution, exact, get_solver
+from reference.messages import msg
 
 Lang = Literal["en", "fa"]
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -163,6 +164,8 @@ class Part(_Model):
     atol: Any = None
     #: Correct within half a unit of the key's n-th significant figure (replaces rtol/atol).
     sigfigs: int | None = Field(None, ge=1, le=50)
+    #: More right answers for this part alone, as literal values (e.g. ``[relu, gelu]``).
+    accept: list[Any] = Field(default_factory=list)
     reveal: bool | None = None
     show_solution: bool | None = None
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
@@ -295,6 +298,10 @@ class RubricModel(_Model):
         return None if v is None else _text(v)
 
 
+#: Why a rubric's ``accept`` value is right: the rubric says so.
+ACCEPTED = msg("an accepted alternative answer")
+
+
 @dataclass(frozen=True)
 class KnownMistake:
     """A misconception as it applies to one part: its wrong value for that part."""
@@ -333,6 +340,9 @@ class ResolvedPart:
     hints: tuple[dict[str, str], ...] = ()
     #: Significant figures asked for: the bound is ½·10^(⌊log10|key|⌋ − n + 1), not rtol/atol.
     sigfigs: int | None = None
+    #: Other right answers: a solver's equivalent designs (the parts one design covers are
+    #: judged together, see :mod:`grader.designs`) and the rubric's own ``accept`` values.
+    accept: tuple[KnownMistake, ...] = ()
 
     @property
     def id(self) -> str:
@@ -418,6 +428,7 @@ class Rubric:
                 [[i.id, str(i.points), i.text] for i in p.items],
                 # Only where asked, so keys without sigfigs keep their digest.
                 *([f"sigfigs={p.sigfigs}"] if p.sigfigs is not None else []),
+                *([[[a.id, repr(a.value)] for a in p.accept]] if p.accept else []),
             ]
             for p in self.parts
         ]
@@ -543,6 +554,7 @@ def _resolve(
             follows = _follows(q, p, seen_parts, (*ppath, "follows"), problem)
             seen_parts[p.id] = p
             mistakes: list[KnownMistake] = []
+            accept: list[KnownMistake] = []
             if p.expect is not None:
                 if q.solver is None:
                     problem((*ppath, "expect"), "'expect' needs the question to name a solver")
@@ -567,6 +579,11 @@ def _resolve(
                         hidden.append(f"{q.id}.{p.id}: {m.id} is within tolerance of the key")
                         continue
                     mistakes.append(KnownMistake(m.id, m.explanation, m.values[p.expect]))
+                accept.extend(
+                    KnownMistake(e.id, e.explanation, e.values[p.expect])
+                    for e in solution.equivalents
+                    if p.expect in e.values
+                )
             else:
                 expected = p.answer
             kind = CHECKS[p.check]
@@ -575,6 +592,12 @@ def _resolve(
                 problem((*ppath, "check"), kind_problem)
                 continue
             expected = kind.prepare_key(expected)
+            for ai, value in enumerate(p.accept):
+                bad = kind.key_problem(value)
+                if bad:
+                    problem((*ppath, "accept", ai), bad)
+                    continue
+                accept.append(KnownMistake(f"{p.id}.accept{ai}", ACCEPTED, kind.prepare_key(value)))
             show = p.show_solution
             if show is None:
                 show = (
@@ -606,6 +629,7 @@ def _resolve(
                     items=tuple(p.items),
                     hints=tuple(p.hints),
                     sigfigs=p.sigfigs,
+                    accept=tuple(accept),
                 )
             )
     return solutions, parts, problems, hidden

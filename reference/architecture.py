@@ -15,7 +15,14 @@ from typing import Any
 
 import sympy
 
-from reference.core import ParamError, Solution, distinct_misconceptions, exact, solver
+from reference.core import (
+    Equivalent,
+    ParamError,
+    Solution,
+    distinct_misconceptions,
+    exact,
+    solver,
+)
 from reference.labels import ACTIVATIONS, LOSSES, canonical
 from reference.messages import formula, msg
 
@@ -518,10 +525,8 @@ def output_layer(
         formula("Activation: {activation}", activation=activation),
         formula("Loss: {loss}", loss=loss),
     ]
-    if name == "binary":
-        steps.append(
-            msg("(2 softmax units with categorical cross-entropy is the equivalent form.)")
-        )
+    equivalents = _equivalents(name, units)
+    steps.extend(e.explanation for e in equivalents)
     m = sympy.Integer
     candidates: list[tuple[str, str, dict[str, Any]]] = {
         "regression": [
@@ -664,7 +669,41 @@ def output_layer(
         values=key,
         steps=tuple(steps),
         misconceptions=distinct_misconceptions(key, candidates),
+        equivalents=equivalents,
     )
+
+
+def _equivalents(name: str, units: int) -> tuple[Equivalent, ...]:
+    """The other right designs for a task, with the keys where each differs from the key."""
+    if name == "binary":
+        return (
+            Equivalent(
+                "two_softmax_units",
+                msg(
+                    "Two softmax units with categorical cross-entropy are equivalent to one "
+                    "sigmoid unit with binary cross-entropy: the softmax of two logits is the "
+                    "sigmoid of their difference."
+                ),
+                {
+                    "units": sympy.Integer(2),
+                    "activation": "softmax",
+                    "loss": "categorical_crossentropy",
+                },
+            ),
+        )
+    if name == "multiclass":
+        return (
+            Equivalent(
+                "logits_with_cross_entropy",
+                msg(
+                    "No activation on the {units} logits with PyTorch's CrossEntropyLoss is "
+                    "equivalent: that loss applies the (log-)softmax itself.",
+                    units=units,
+                ),
+                {"activation": "linear"},
+            ),
+        )
+    return ()
 
 
 __all__ = [

@@ -113,6 +113,17 @@ def misconception_if_distinct(
     return Misconception(mid, explanation, changed) if changed else None
 
 
+@dataclass(frozen=True)
+class Equivalent:
+    """Another right answer: an equivalent design the key does not show (two softmax units
+    for a binary task). ``values`` holds only the keys where it differs from the key, and
+    the parts it covers are right together or not at all."""
+
+    id: str
+    explanation: str
+    values: Mapping[str, Value]
+
+
 def distinct_misconceptions(
     key: Mapping[str, Any], candidates: Iterable[tuple[str, str, Mapping[str, Any]]]
 ) -> tuple[Misconception, ...]:
@@ -136,6 +147,8 @@ class Solution:
     steps: tuple[str, ...]
     misconceptions: tuple[Misconception, ...] = ()
     precision: str | None = None
+    #: Other right answers (equivalent designs), each judged as one whole.
+    equivalents: tuple[Equivalent, ...] = ()
 
     def get(self, key: str) -> Value:
         """The value at ``key``; raises KeyError listing the keys that exist."""
@@ -305,4 +318,19 @@ def solution_json(solution: Solution) -> dict[str, Any]:
             for m in solution.misconceptions
         ],
         "precision": solution.precision,
+        # Only where there are any, so existing solutions serialise as before.
+        **(
+            {
+                "equivalents": [
+                    {
+                        "id": e.id,
+                        "explanation": e.explanation,
+                        "values": {k: to_json(v) for k, v in e.values.items()},
+                    }
+                    for e in solution.equivalents
+                ]
+            }
+            if solution.equivalents
+            else {}
+        ),
     }
