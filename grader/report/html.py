@@ -38,6 +38,7 @@ from grader.report.i18n import (
 )
 from grader.results import PartResult, SubmissionResult, cell_no
 from grader.rubric import ResolvedPart, Rubric
+from grader.signals import other_variants, shared_answers
 
 _HERE = Path(__file__).parent
 _WRONG_STATUSES = ("wrong", "partial")
@@ -278,6 +279,18 @@ def _wrong_values(results: list[PartResult], lang: str, top: int = 3) -> list[di
     return rows
 
 
+def _signals(rubric: Rubric, results: list[SubmissionResult], lang: str) -> list[dict[str, Any]]:
+    """Shared unusual answers and answers fitting another variant, as sentences for a TA."""
+    rows = [
+        {"text": render(s.message(), lang), "value": _display(s.value)}
+        for s in shared_answers(results)
+    ]
+    rows += [
+        {"text": render(s.message(), lang), "value": None} for s in other_variants(rubric, results)
+    ]
+    return rows
+
+
 def _class_view(
     rubric: Rubric, results: list[SubmissionResult], lang: str, index: int
 ) -> dict[str, Any]:
@@ -342,6 +355,7 @@ def _class_view(
             )
         ),
         "parts": parts,
+        "signals": _signals(rubric, results, lang),
     }
 
 
