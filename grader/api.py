@@ -346,6 +346,16 @@ def suggest_parameters(rubric: Rubric) -> list[Any]:
     return suggest_all(rubric)
 
 
+def filter_variants(rubric: Rubric) -> list[Any]:
+    """Per solver question with choices or ranges, each drawn variant's verdict and the
+    values to restrict each varying parameter to so that every listed mistake is
+    detectable in every variant (:class:`grader.distinguish.VariantFilter`); empty for a
+    rubric without variants."""
+    from grader.distinguish import filter_all
+
+    return filter_all(rubric)
+
+
 def write_handouts(rubric: Rubric, roster: str | Path, out: str | Path) -> list[Path]:
     """Each roster student's handout of their own variant (``<id>.md``, ``<id>.ipynb``)
     and the instructor's ``variants.csv`` under ``out``; returns the files written.

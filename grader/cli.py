@@ -453,6 +453,9 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
         for line in _verdict_lines(verdict):
             console.print(f"note: {verdict.question}: {line}", markup=False, soft_wrap=True)
     if args.suggest:
+        for found in grader.filter_variants(rubric):
+            for line in _variant_lines(found):
+                console.print(line, markup=False, soft_wrap=True)
         for suggestion in grader.suggest_parameters(rubric):
             console.print(_suggestion_line(suggestion), markup=False, soft_wrap=True)
     return EXIT_OK
@@ -463,6 +466,28 @@ def _verdict_lines(verdict: Any) -> list[str]:
     if verdict.undetectable:
         lines.append(f"{', '.join(verdict.undetectable)} cannot be told from the key by any part")
     lines += [f"{a} and {b} give the same answers to every part" for a, b in verdict.confused]
+    return lines
+
+
+def _variant_lines(found: Any) -> list[str]:
+    q = found.question
+    if not found.failing:
+        return [f"variants {q}: every drawn variant detects every known mistake"]
+    lines = []
+    for verdict in found.failing:
+        at = ", ".join(f"{k} = {v}" for k, v in verdict.params.items())
+        lines += [f"variants {q}: at {at}: {line}" for line in _verdict_lines(verdict)]
+    if found.keep:
+        keep = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in found.keep.items())
+        lines.append(
+            f"suggest {q}: restrict the variants to {keep} — then every known mistake is "
+            "detectable in every variant"
+        )
+    else:
+        lines.append(
+            f"suggest {q}: no restriction of its choices and ranges makes every known mistake "
+            "detectable in every variant; change its parameters instead"
+        )
     return lines
 
 

@@ -211,6 +211,86 @@ def _better(
     )
 
 
+@dataclass(frozen=True)
+class VariantFilter:
+    """What a question's drawn variants can detect: a verdict per variant (combination of
+    its ``choose``/``range`` values), and the values of each varying parameter at which
+    every variant is clear of undetectable and confused mistakes (``keep``; a parameter
+    with no such value makes ``keep`` empty)."""
+
+    question: str
+    verdicts: tuple[Verdict, ...]
+    keep: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def failing(self) -> tuple[Verdict, ...]:
+        """The variants that leave some listed mistake undetectable or confused."""
+        return tuple(v for v in self.verdicts if not v.ok)
+
+
+def filter_variants(rubric: Rubric, question: str) -> VariantFilter:
+    """Judge every variant of ``question`` (at most :data:`variants.MAX_CHECKED_VARIANTS`)
+    against the mistakes its solver names at the rubric's parameters, and say to which
+    values each varying parameter could be restricted. Raises ``StopIteration`` for a
+    question the rubric does not declare; a rubric without variants gives no verdicts."""
+    declared = rubric.declared or rubric.model
+    q = next(q for q in declared.questions if q.id == question)
+    parts = _question_parts(rubric, question)
+    targets = _targets(rubric.solutions[question], parts)
+    spec = get_solver(q.solver or "")
+    judged: list[Verdict] = []
+    for combo in variants.combinations(q.params):
+        params = {**q.params, **combo}
+        try:
+            found = spec(**params)
+        except (ParamError, ValueError, TypeError, ArithmeticError):
+            continue
+        judged.append(verdict(question, parts, found, targets, combo))
+    keep = _restriction(variants.specs(q.params), judged)
+    return VariantFilter(question, tuple(judged), keep)
+
+
+def _restriction(
+    values: Mapping[str, list[Any]], judged: Sequence[Verdict]
+) -> dict[str, list[Any]]:
+    """Values of each varying parameter whose every combination is clear: the value in
+    the largest share of failing combinations is dropped, one at a time, until none fails (empty when a
+    parameter runs out of values)."""
+    keep = {name: list(vals) for name, vals in values.items()}
+    while True:
+        inside = [v for v in judged if all(v.params.get(k) in keep[k] for k in keep)]
+        failing = [v for v in inside if not v.ok]
+        if not inside or any(not vals for vals in keep.values()):
+            return {}
+        if not failing:
+            return keep
+        # The share of a value's combinations that fail, so that a parameter with two
+        # values is not emptied because each of them sits in half the combinations.
+        share = {
+            (name, i): (
+                sum(v.params.get(name) == value for v in failing)
+                / sum(v.params.get(name) == value for v in inside),
+                len(vals),
+            )
+            for name, vals in keep.items()
+            for i, value in enumerate(vals)
+            if any(v.params.get(name) == value for v in inside)
+        }
+        name, i = max(share, key=lambda k: share[k])
+        keep[name].pop(i)
+
+
+def filter_all(rubric: Rubric) -> list[VariantFilter]:
+    """A :class:`VariantFilter` for every solver question with varying parameters."""
+    if rubric.declared is None:
+        return []
+    return [
+        filter_variants(rubric, q.id)
+        for q in rubric.declared.questions
+        if q.id in rubric.solutions and _question_parts(rubric, q.id) and variants.specs(q.params)
+    ]
+
+
 def suggest_all(rubric: Rubric) -> list[Suggestion]:
     """A suggestion for every solver question with parts that ask for its values."""
     return [
@@ -220,4 +300,15 @@ def suggest_all(rubric: Rubric) -> list[Suggestion]:
     ]
 
 
-__all__ = ["Suggestion", "Verdict", "ladder", "report", "suggest", "suggest_all", "verdict"]
+__all__ = [
+    "Suggestion",
+    "VariantFilter",
+    "Verdict",
+    "filter_all",
+    "filter_variants",
+    "ladder",
+    "report",
+    "suggest",
+    "suggest_all",
+    "verdict",
+]

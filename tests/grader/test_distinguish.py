@@ -15,8 +15,9 @@ import sympy
 
 import grader
 from grader.cli import main
-from grader.distinguish import report, suggest, verdict
+from grader.distinguish import filter_variants, report, suggest, verdict
 from grader.rubric import Rubric, parse_rubric
+from grader.tolerance import same_within
 from grader.yamlio import loads
 from reference import get_solver
 from reference.core import Misconception, Solution
@@ -139,3 +140,58 @@ def test_grade_validate_suggest_prints_the_parameters(capsys: pytest.CaptureFixt
     assert line.endswith("then every known mistake is detectable and none are confused")
     assert "suggest momentum: keep its parameters" in out
     json.dumps([str(v) for v in report(grader.load_rubric(ROOT / "rubrics" / "hw4.yaml"))])
+
+
+L2_MISTAKES = ("l2_term_left_out", "l2_gradient_two_lambda", "l2_sign_error")
+
+
+def test_hw6_variants_at_lr_001_to_003_all_hide_the_three_l2_mistakes() -> None:
+
+    rubric = grader.load_rubric(ROOT / "rubrics" / "hw6.yaml")
+    found = filter_variants(rubric, "gd")
+    assert [v.params for v in found.failing] == [
+        {"x": x, "lr": lr} for x in (1, 2) for lr in ("0.01", "0.02", "0.03")
+    ]
+    assert {v.undetectable for v in found.failing} == {L2_MISTAKES}
+    assert found.keep == {}
+    assert filter_variants(rubric, "dropout").failing == ()
+
+
+def test_suggest_restricts_a_wide_lr_range_to_variants_that_detect_every_mistake(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+
+    text = (ROOT / "rubrics" / "hw6.yaml").read_text("utf-8")
+    wide = tmp_path / "hw6.yaml"
+    wide.write_text(text.replace("range: [0.01, 0.03]", "range: [0.01, 0.2]"), "utf-8")
+    rubric = grader.load_rubric(wide)
+    found = filter_variants(rubric, "gd")
+    assert found.keep == {"x": [1], "lr": [f"{k / 100:g}" for k in range(8, 21)]}
+    by_params = {(v.params["x"], v.params["lr"]): v for v in found.verdicts}
+    for x in found.keep["x"]:
+        for lr in found.keep["lr"]:
+            assert by_params[(x, lr)].ok
+            # Each mistake's value differs from the key beyond tolerance at these parameters.
+            solution = grader.solve("gd.l2_step", **{**_gd_params(rubric), "x": x, "lr": lr})
+            named = {m.id: m for m in solution.misconceptions}
+            for mid in L2_MISTAKES:
+                assert any(
+                    not same_within(
+                        named[mid].values.get(p.expect, solution.values[p.expect]),
+                        solution.values[p.expect],
+                        p.rtol,
+                        p.atol,
+                        p.sigfigs,
+                    )
+                    for p in rubric.parts
+                    if p.question == "gd"
+                )
+    assert main(["validate", "--suggest", str(wide)]) == 0
+    out = capsys.readouterr().out
+    assert "variants gd: at x = 2, lr = 0.2: " in out
+    assert "suggest gd: restrict the variants to x: 1; lr: 0.08, 0.09, 0.1," in out
+
+
+def _gd_params(rubric: grader.Rubric) -> dict:
+    (q,) = [q for q in rubric.declared.questions if q.id == "gd"]
+    return dict(q.params)
