@@ -11,13 +11,15 @@ from typing import Any
 
 import sympy
 
+from grader.i18n import render
 from grader.report.i18n import answer_text, digits, label, number, score_of
-from grader.results import PartResult
+from grader.results import PartResult, RunError
 from grader.rubric import ResolvedPart, Rubric
 from grader.web.forms import field_name, grid_cells, widget
 from grader.web.keyguard import KeyGuard
 from grader.web.labels import text
 from grader.web.models import Regrade
+from reference.messages import Msg
 
 
 def when(moment: datetime | None, lang: str) -> str:
@@ -51,7 +53,7 @@ def result_view(result: PartResult, guard: KeyGuard, lang: str) -> dict[str, Any
         "status": result.status,
         "status_label": label(result.status, lang),
         "score": score_of(result.score, result.max_score, lang),
-        "feedback": guard.text(result.feedback),
+        "feedback": guard.text(render(result.messages, lang)),  # in the reader's language
         "misconception": result.misconception,
         "expected": None if result.expected is None else answer_text(result.expected),
         "got": guard.value(answer_text(result.got)) if result.got is not None else "",
@@ -213,10 +215,15 @@ def run_view(result: dict[str, Any], rubric: Rubric, guard: KeyGuard, lang: str)
             name = part_result.id
         parts.append({"name": name, **result_view(part_result, guard, lang)})
     error = result.get("error") or {}
+    message = RunError.from_json(error).message if error else ""
     return {
         "score": score_of(result.get("score", 0.0), result.get("max_score", 0.0), lang),
         "parts": parts,
-        "error": guard.text(error.get("message", "")) if error else "",
+        "error": guard.text(render(message, lang)) if error else "",
         "traceback": guard.text(error.get("traceback") or "") if error else "",
-        "notes": [guard.text(n) for n in result.get("notes", [])],
+        # Notes as data where stored so (rendered in the reader's language), else text.
+        "notes": [
+            guard.text(render(Msg.from_json(n), lang))
+            for n in result.get("note_data") or result.get("notes", [])
+        ],
     }

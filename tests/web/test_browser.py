@@ -138,7 +138,8 @@ def test_student_checks_uploads_and_hands_in_without_seeing_a_hidden_key(
     page.click("#check-part-dropout-p")
     page.wait_for_selector("#result-part-dropout-p[data-status=wrong]")
     box = page.inner_text("#result-part-dropout-p")
-    assert "p_as_drop_probability" in box and "keep probability" in box
+    hint = "احتمال نگه\u200cداشتن" if lang == "fa" else "keep probability"  # the reader's tongue
+    assert "p_as_drop_probability" in box and hint in box
     seen.drain()
 
     # A right check, typed in Persian digits with the Persian decimal separator.
