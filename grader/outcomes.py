@@ -174,6 +174,27 @@ def output(written: int, limit: int, cell: int | None) -> Msg:
     )
 
 
+def unstageable(detail: str) -> Msg:
+    return msg("the submission's files could not be prepared: {detail}", detail=detail)
+
+
+def not_started(detail: str) -> Msg:
+    return msg("could not start the notebook: {detail}", detail=detail)
+
+
+def no_namespaces(fresh_sandbox: bool) -> Msg:
+    """Said once for a run where the kernel refuses namespaces per student."""
+    if fresh_sandbox:
+        return msg(
+            "this kernel gives no private namespaces per student: each student gets a "
+            "freshly started sandbox (slower)"
+        )
+    return msg(
+        "this kernel gives no private namespaces per student: scratch folders are "
+        "emptied between students"
+    )
+
+
 def worker_died() -> Msg:
     return msg("the worker running this notebook died; a fresh worker took over")
 

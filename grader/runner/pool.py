@@ -511,146 +511,22 @@ class LocalExecutor:
             try:
                 loaded = load_notebook(job.notebook)
             except InvalidNotebook as exc:
-                run = NotebookRun({}, exc.error, time.monotonic() - start, self.mode)
-                yield job, run
+                yield job, NotebookRun({}, exc.error, time.monotonic() - start, self.mode)
                 continue
             queue.append((job, loaded))
         if not queue:
             return
         self._ensure_workers()
-        selector = selectors.DefaultSelector()
-        landing: deque[tuple[NotebookJob, Future[NotebookRun]]] = deque()
-
-        def watch(worker: _Worker) -> None:
-            assert worker.control is not None
-            selector.register(worker.control, selectors.EVENT_READ, ("control", worker))
-
-        def unwatch(worker: _Worker) -> None:
-            if worker.control is not None:
-                try:
-                    selector.unregister(worker.control)
-                except (KeyError, ValueError):
-                    pass
-
-        def replace(worker: _Worker, reason: str) -> None:
-            """The zygote died or hung: the student in it gets ``reason``; start afresh."""
-            unwatch(worker)
-            was_ready = worker.ready
-            worker.kill()  # first: then every pipe of the flight is at its end
-            if worker.flight is not None:
-                worker.flight.stopped = worker.flight.stopped or reason
-                worker.flight.exit = {"exit": "the worker died", "signaled": True}
-                flight_job = worker.flight.job
-                landing.append((flight_job, self._land(worker, selector)))
-            if not was_ready:
-                worker.start_failures += 1
-                if worker.start_failures >= MAX_START_FAILURES:
-                    raise ExecutorUnavailable(
-                        f"a notebook worker ({self.mode}) exited while starting, "
-                        f"{MAX_START_FAILURES} times; check that IPython and the preload "
-                        "modules import"
-                    )
-            worker.start()
-            watch(worker)
-
+        rounds = _Rounds(self, queue)
         try:
-            for worker in self.workers:
-                watch(worker)
-            while queue or landing or any(w.flight is not None for w in self.workers):
-                for worker in self.workers:  # hand out work to idle, warm workers
-                    if worker.ready and worker.flight is None and queue:
-                        job, loaded = queue.popleft()
-                        try:
-                            self._launch(worker, job, loaded)
-                        except OSError as exc:
-                            if worker.flight is None:  # staging the student's files failed
-                                error = RunError(
-                                    "invalid_submission",
-                                    f"the submission's files could not be prepared: {exc}",
-                                )
-                                yield job, NotebookRun({}, error, 0.0, self.mode)
-                                continue
-                            worker.flight.notes.append(f"could not start the notebook: {exc}")
-                            replace(worker, "worker_died")
-                            continue
-                        for fd in worker.flight.pipes:
-                            selector.register(fd, selectors.EVENT_READ, ("pipe", worker))
-                while landing and landing[0][1].done():
-                    job, future = landing.popleft()
-                    yield job, future.result()
-                now = time.monotonic()
-                deadlines = [now + (0.01 if landing else 1.0)]
-                for w in self.workers:
-                    if w.flight is not None:
-                        f = w.flight
-                        deadlines.append(
-                            f.kill_sent + KILL_GRACE
-                            if f.kill_sent is not None
-                            else min(f.notebook_deadline, f.cell_deadline)
-                        )
-                    elif not w.ready:
-                        deadlines.append(w.started_at + START_TIMEOUT)
-                timeout = max(0.0, min(deadlines) - now)
-                for key, _ in selector.select(timeout):
-                    kind, worker = key.data
-                    if kind == "pipe":
-                        flight = worker.flight
-                        open_pipe = flight is not None and key.fd in flight.pipes
-                        if open_pipe and self._read_pipe(worker, key.fd) == "eof":
-                            selector.unregister(key.fd)
-                        continue
-                    messages = worker.receive()
-                    if messages is None:  # the zygote died
-                        replace(worker, "worker_died")
-                        continue
-                    for message in messages:
-                        if message.get("ready") is True:
-                            worker.ready = True
-                            worker.start_failures = 0
-                            worker.isolation = message.get("isolation") is True
-                            worker.base_memory = worker.cgroup.memory_usage() or 0
-                            if not worker.isolation:
-                                self._note(
-                                    "this kernel gives no private namespaces per student: "
-                                    + (
-                                        "each student gets a freshly started sandbox (slower)"
-                                        if self.mode == "bwrap"
-                                        else "scratch folders are emptied between students"
-                                    )
-                                )
-                        elif isinstance(message.get("done"), dict) and worker.flight:
-                            worker.flight.exit = message["done"]
-                            landing.append((worker.flight.job, self._land(worker, selector)))
-                            if not worker.isolation and self.mode == "bwrap":
-                                unwatch(worker)  # no namespaces per student: a fresh sandbox
-                                worker.kill()
-                                worker.start()
-                                watch(worker)
-                            elif not worker.isolation:
-                                worker.cgroup.kill_all()
-                                for folder in (worker.workdir, worker.private_tmp):
-                                    scratch.empty_folder(folder)
-                now = time.monotonic()
-                for worker in self.workers:
-                    flight = worker.flight
-                    if flight is not None and flight.kill_sent is not None:
-                        if now > flight.kill_sent + KILL_GRACE:
-                            replace(worker, "worker_died")
-                    elif flight is not None and now >= min(
-                        flight.notebook_deadline, flight.cell_deadline
-                    ):
-                        cell_first = flight.cell_deadline < flight.notebook_deadline
-                        self._stop(worker, "cell_timeout" if cell_first else "notebook_timeout")
-                    elif not worker.ready and now > worker.started_at + START_TIMEOUT:
-                        replace(worker, "worker_died")
+            while rounds.busy():
+                yield from rounds.hand_out()
+                yield from rounds.landed()
+                for key in rounds.wait():
+                    rounds.on_event(key)
+                rounds.check_clocks()
         finally:
-            selector.close()
-            for worker in self.workers:
-                if worker.flight is not None:  # the caller stopped early: drop the half-run job
-                    for fd in worker.flight.pipes:
-                        os.close(fd)
-                    worker.flight = None
-                    worker.kill()
+            rounds.close()
 
     def close(self) -> None:
         """Stop every worker, remove their folders and cgroups."""
@@ -658,6 +534,176 @@ class LocalExecutor:
             worker.close()
         self.workers = []
         self._decoder.shutdown(wait=True, cancel_futures=True)
+
+
+class _Rounds:
+    """The event loop of one :meth:`LocalExecutor.run_many`, one named step per concern:
+    hand out work, yield what has been decoded, wait for the next event, react to it
+    (a pipe's bytes or a zygote's message), and enforce the clocks."""
+
+    def __init__(
+        self, executor: LocalExecutor, queue: deque[tuple[NotebookJob, LoadedNotebook]]
+    ) -> None:
+        self.executor = executor
+        self.queue = queue
+        self.selector = selectors.DefaultSelector()
+        self.landing: deque[tuple[NotebookJob, Future[NotebookRun]]] = deque()
+        for worker in executor.workers:
+            self.watch(worker)
+
+    @property
+    def workers(self) -> list[_Worker]:
+        return self.executor.workers
+
+    def busy(self) -> bool:
+        return bool(self.queue or self.landing or any(w.flight for w in self.workers))
+
+    def watch(self, worker: _Worker) -> None:
+        assert worker.control is not None
+        self.selector.register(worker.control, selectors.EVENT_READ, ("control", worker))
+
+    def unwatch(self, worker: _Worker) -> None:
+        if worker.control is not None:
+            try:
+                self.selector.unregister(worker.control)
+            except (KeyError, ValueError):
+                pass
+
+    def land(self, worker: _Worker) -> None:
+        assert worker.flight is not None
+        job = worker.flight.job
+        self.landing.append((job, self.executor._land(worker, self.selector)))
+
+    def replace(self, worker: _Worker, reason: str) -> None:
+        """The zygote died or hung: the student in it gets ``reason``; start afresh.
+
+        Raises :class:`ExecutorUnavailable` when a worker keeps failing to start (the
+        grader's environment, not a student)."""
+        self.unwatch(worker)
+        was_ready = worker.ready
+        worker.kill()  # first: then every pipe of the flight is at its end
+        if worker.flight is not None:
+            worker.flight.stopped = worker.flight.stopped or reason
+            worker.flight.exit = {"exit": "the worker died", "signaled": True}
+            self.land(worker)
+        if not was_ready:
+            worker.start_failures += 1
+            if worker.start_failures >= MAX_START_FAILURES:
+                raise ExecutorUnavailable(
+                    f"a notebook worker ({self.executor.mode}) exited while starting, "
+                    f"{MAX_START_FAILURES} times; check that IPython and the preload "
+                    "modules import"
+                )
+        worker.start()
+        self.watch(worker)
+
+    def hand_out(self) -> Iterator[tuple[NotebookJob, NotebookRun]]:
+        """Give idle, warm workers a notebook each; yields a student whose files could not
+        even be staged."""
+        for worker in self.workers:
+            if not (worker.ready and worker.flight is None and self.queue):
+                continue
+            job, loaded = self.queue.popleft()
+            try:
+                self.executor._launch(worker, job, loaded)
+            except OSError as exc:
+                if worker.flight is None:  # staging the student's files failed
+                    error = RunError("invalid_submission", outcomes.unstageable(str(exc)))
+                    yield job, NotebookRun({}, error, 0.0, self.executor.mode)
+                    continue
+                worker.flight.notes.append(outcomes.not_started(str(exc)))
+                self.replace(worker, "worker_died")
+                continue
+            for fd in worker.flight.pipes:
+                self.selector.register(fd, selectors.EVENT_READ, ("pipe", worker))
+
+    def landed(self) -> Iterator[tuple[NotebookJob, NotebookRun]]:
+        """The runs decoded so far, in the order their notebooks ended."""
+        while self.landing and self.landing[0][1].done():
+            job, future = self.landing.popleft()
+            yield job, future.result()
+
+    def wait(self) -> list[selectors.SelectorKey]:
+        """Wait for bytes or a message, never past the nearest clock."""
+        now = time.monotonic()
+        deadlines = [now + (0.01 if self.landing else 1.0)]
+        for worker in self.workers:
+            flight = worker.flight
+            if flight is not None:
+                deadlines.append(
+                    flight.kill_sent + KILL_GRACE
+                    if flight.kill_sent is not None
+                    else min(flight.notebook_deadline, flight.cell_deadline)
+                )
+            elif not worker.ready:
+                deadlines.append(worker.started_at + START_TIMEOUT)
+        timeout = max(0.0, min(deadlines) - now)
+        return [key for key, _ in self.selector.select(timeout)]
+
+    def on_event(self, key: selectors.SelectorKey) -> None:
+        kind, worker = key.data
+        if kind == "pipe":
+            flight = worker.flight
+            open_pipe = flight is not None and key.fd in flight.pipes
+            if open_pipe and self.executor._read_pipe(worker, key.fd) == "eof":
+                self.selector.unregister(key.fd)
+            return
+        messages = worker.receive()
+        if messages is None:  # the zygote died
+            self.replace(worker, "worker_died")
+            return
+        for message in messages:
+            if message.get("ready") is True:
+                self.on_ready(worker, message)
+            elif isinstance(message.get("done"), dict) and worker.flight:
+                worker.flight.exit = message["done"]
+                self.land(worker)
+                self.reset(worker)
+
+    def on_ready(self, worker: _Worker, message: dict[str, Any]) -> None:
+        worker.ready = True
+        worker.start_failures = 0
+        worker.isolation = message.get("isolation") is True
+        worker.base_memory = worker.cgroup.memory_usage() or 0
+        if not worker.isolation:
+            self.executor._note(outcomes.no_namespaces(self.executor.mode == "bwrap"))
+
+    def reset(self, worker: _Worker) -> None:
+        """Without namespaces per student: a fresh sandbox, or emptied folders, next."""
+        if worker.isolation:
+            return
+        if self.executor.mode == "bwrap":
+            self.unwatch(worker)
+            worker.kill()
+            worker.start()
+            self.watch(worker)
+        else:
+            worker.cgroup.kill_all()
+            for folder in (worker.workdir, worker.private_tmp):
+                scratch.empty_folder(folder)
+
+    def check_clocks(self) -> None:
+        """Stop a notebook past its limit; replace a zygote that does not answer."""
+        now = time.monotonic()
+        for worker in self.workers:
+            flight = worker.flight
+            if flight is not None and flight.kill_sent is not None:
+                if now > flight.kill_sent + KILL_GRACE:
+                    self.replace(worker, "worker_died")
+            elif flight is not None and now >= min(flight.notebook_deadline, flight.cell_deadline):
+                cell_first = flight.cell_deadline < flight.notebook_deadline
+                self.executor._stop(worker, "cell_timeout" if cell_first else "notebook_timeout")
+            elif not worker.ready and now > worker.started_at + START_TIMEOUT:
+                self.replace(worker, "worker_died")
+
+    def close(self) -> None:
+        self.selector.close()
+        for worker in self.workers:
+            if worker.flight is not None:  # the caller stopped early: drop the half-run job
+                for fd in worker.flight.pipes:
+                    os.close(fd)
+                worker.flight = None
+                worker.kill()
 
 
 def sandbox_unavailable_message(status: str) -> str:
