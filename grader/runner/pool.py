@@ -255,77 +255,102 @@ def _stage(worker: _Worker, job: NotebookJob, loaded: LoadedNotebook) -> tuple[i
 
 
 def build_run(flight: _Flight, sandbox: str) -> NotebookRun:
-    """Turn a finished flight into a :class:`NotebookRun` (runs in the decoding thread)."""
+    """Turn a finished flight into a :class:`NotebookRun` (runs in the decoding thread):
+    decode the channel, then the first of — the grader stopped it, it ended before the
+    extraction, a cell failed — that applies."""
     limits = flight.job.limits
     notes = list(flight.notes)
-    sources = {c.index: c.source for c in flight.loaded.cells}
     duration = time.monotonic() - flight.started
     output = flight.output.decode("utf-8", "replace")
     if flight.output_bytes > limits.max_output_bytes:
         notes.append(outcomes.output_truncated(limits.max_output_bytes, flight.output_bytes))
-    cell = flight.stream.cell
 
-    def run(values: dict[str, Any], error: RunError | None) -> NotebookRun:
-        return NotebookRun(values, error, duration, sandbox, notes, output)
+    def run(values: dict[str, Any], error: RunError | None, after=()) -> NotebookRun:
+        return NotebookRun(values, error, duration, sandbox, notes, output, tuple(after))
 
     try:
         report = decode_stream(flight.stream)
     except InvalidResult as exc:
-        return run({}, RunError("invalid_result", outcomes.invalid_result(str(exc)), cell))
+        message = outcomes.invalid_result(str(exc))
+        return run({}, RunError("invalid_result", message, flight.stream.cell))
     values = report.values or {}
     if report.crash:
         notes.append("grader error in the student's process: " + report.crash[-2000:])
     if report.snapshot_after is not None and values:
         notes.append(outcomes.read_after(cell_no(report.snapshot_after)))
-    shown_cell = cell_no(cell) if cell is not None else None
-    source = sources.get(cell) if cell is not None else None
-    exit_text = str((flight.exit or {}).get("exit", "no exit status"))
-    if flight.oom:
-        message = outcomes.memory(limits.memory_mb, shown_cell)
-        return run(values, RunError("memory_limit", message, cell, source=source))
-    if flight.stopped == "cell_timeout":
-        return run(
-            values,
-            RunError(
-                "timeout",
-                outcomes.cell_timeout(cell_no(cell), limits.cell_timeout),
-                cell,
-                source=source,
-            ),
-        )
-    if flight.stopped == "notebook_timeout":
-        message = outcomes.notebook_timeout(limits.notebook_timeout, shown_cell)
-        return run(values, RunError("timeout", message, cell, source=source))
-    if flight.stopped == "output_limit":
-        message = outcomes.output(flight.output_bytes, limits.max_output_bytes, shown_cell)
-        return run(values, RunError("output_limit", message, cell, source=source))
-    if flight.stopped == "worker_died":
-        message = outcomes.worker_died()
-        return run(values, RunError("worker_died", message, cell, source=source))
-    if flight.stopped == "invalid_result":
-        problem = flight.stream.problem
-        return run({}, RunError("invalid_result", outcomes.invalid_result(problem), cell))
-    errors = report.errors
+    stopped = _stopped_error(flight)
+    if stopped is not None:
+        return run({} if stopped.kind == "invalid_result" else values, stopped)
     if report.values is None or report.snapshot_after is not None:
-        # No final values: the process ended (or was killed) before the extraction.
-        if exit_text == "SIGXCPU":
-            kind, message = "timeout", outcomes.cpu_time(shown_cell)
-        elif (flight.exit or {}).get("signaled"):
-            kind, message = "kernel_died", outcomes.killed(exit_text, shown_cell)
-        else:
-            kind, message = "exited", outcomes.exited(exit_text, shown_cell)
-        return run(values, RunError(kind, message, cell, source=source))
-    if not errors:
+        return run(values, _ended_early_error(flight))
+    if not report.errors:
         return run(values, None)
-    first = errors[0]
-    if len(errors) > 1:
-        notes.append(outcomes.cells_failed([(cell_no(e.cell), e.ename) for e in errors]))
-    if report.set_after_failure:
-        after_failure = sorted(report.set_after_failure)
-        notes.append(outcomes.set_after_failure(cell_no(first.cell), after_failure))
-    error = _cell_error(first, limits, sources.get(first.cell))
-    after = tuple(sorted(report.set_after_failure))
-    return NotebookRun(values, error, duration, sandbox, notes, output, after)
+    sources = {c.index: c.source for c in flight.loaded.cells}
+    first = report.errors[0]
+    if len(report.errors) > 1:
+        notes.append(outcomes.cells_failed([(cell_no(e.cell), e.ename) for e in report.errors]))
+    after = sorted(report.set_after_failure)
+    if after:
+        notes.append(outcomes.set_after_failure(cell_no(first.cell), after))
+    return run(values, _cell_error(first, limits, sources.get(first.cell)), after)
+
+
+def _build_run_safely(flight: _Flight, sandbox: str) -> NotebookRun:
+    """:func:`build_run`, and if the grader's own decoding fails on what a student sent,
+    that student's ``invalid_result`` — never an exception that stops the class."""
+    try:
+        return build_run(flight, sandbox)
+    except Exception as exc:  # noqa: BLE001 - one student's result, never the whole run
+        error = RunError("invalid_result", outcomes.invalid_result(type(exc).__name__))
+        return NotebookRun({}, error, 0.0, sandbox, list(flight.notes))
+
+
+def _where(flight: _Flight) -> tuple[int | None, int | None, str | None]:
+    """The cell the notebook was in: (index, number a person reads, its source)."""
+    cell = flight.stream.cell
+    if cell is None:
+        return None, None, None
+    source = next((c.source for c in flight.loaded.cells if c.index == cell), None)
+    return cell, cell_no(cell), source
+
+
+def _stopped_error(flight: _Flight) -> RunError | None:
+    """Why the grader stopped the notebook (a limit, a dead worker, a forged result)."""
+    limits = flight.job.limits
+    cell, shown, source = _where(flight)
+    if flight.oom:
+        message = outcomes.memory(limits.memory_mb, shown)
+        return RunError("memory_limit", message, cell, source=source)
+    if flight.stopped == "cell_timeout" and shown is None:  # stuck before its first cell
+        return RunError("timeout", outcomes.notebook_timeout(limits.cell_timeout), None)
+    if flight.stopped == "cell_timeout":
+        message = outcomes.cell_timeout(cell_no(cell or 0), limits.cell_timeout)
+        return RunError("timeout", message, cell, source=source)
+    if flight.stopped == "notebook_timeout":
+        message = outcomes.notebook_timeout(limits.notebook_timeout, shown)
+        return RunError("timeout", message, cell, source=source)
+    if flight.stopped == "output_limit":
+        message = outcomes.output(flight.output_bytes, limits.max_output_bytes, shown)
+        return RunError("output_limit", message, cell, source=source)
+    if flight.stopped == "worker_died":
+        return RunError("worker_died", outcomes.worker_died(), cell, source=source)
+    if flight.stopped == "invalid_result":
+        return RunError("invalid_result", outcomes.invalid_result(flight.stream.problem), cell)
+    return None
+
+
+def _ended_early_error(flight: _Flight) -> RunError:
+    """The process ended (or was killed) before the grader's extraction ran."""
+    cell, shown, source = _where(flight)
+    exit_text = str((flight.exit or {}).get("exit", "no exit status"))
+    kind: RunOutcome
+    if exit_text == "SIGXCPU":
+        kind, message = "timeout", outcomes.cpu_time(shown)
+    elif (flight.exit or {}).get("signaled"):
+        kind, message = "kernel_died", outcomes.killed(exit_text, shown)
+    else:
+        kind, message = "exited", outcomes.exited(exit_text, shown)
+    return RunError(kind, message, cell, source=source)
 
 
 def _cell_error(error: Any, limits: Limits, source: str | None) -> RunError:
@@ -499,7 +524,7 @@ class LocalExecutor:
         self._drain(worker, selector)
         flight.oom = worker.cgroup.oom_kills() > flight.oom_before
         worker.flight = None
-        return self._decoder.submit(build_run, flight, self.mode)
+        return self._decoder.submit(_build_run_safely, flight, self.mode)
 
     # -- the loop -------------------------------------------------------------------------
     def run_many(self, jobs: Iterable[NotebookJob]) -> Iterator[tuple[NotebookJob, NotebookRun]]:
