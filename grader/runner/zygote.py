@@ -299,64 +299,82 @@ def _read_job() -> dict:
     return json.loads(b"".join(chunks))
 
 
+def _take_descriptors(fds: list[int]) -> None:
+    """The job file on 4, the result channel on 3, output on 1 and 2, nothing else open
+    (the zygote's socket above all); default signals, as a fresh Python has them."""
+    os.setsid()
+    _set_all_signals(signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for number in (signal.SIGPIPE, signal.SIGXFSZ):  # as Python starts: OSError instead
+        signal.signal(number, signal.SIG_IGN)
+    # Move the four descriptors to 4, 3, 1, 2 without clobbering one another.
+    moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in fds]
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    for fd, target in zip(moved, (JOB_FD, RESULT_FD, 1, 2), strict=True):
+        os.dup2(fd, target, inheritable=target in (1, 2))
+    os.closerange(JOB_FD + 1, 1 << 16)
+
+
+def _settle_in(job: dict, base_vm: int) -> None:
+    """A private working folder (namespaces where the kernel allows them), standard
+    streams, and the limits — everything before the first line of student code."""
+    if job.get("isolate"):
+        _isolate(job)
+    else:
+        _copy_tree(job["inbox"], job["workdir"])
+    os.chdir(job["workdir"])
+    try:
+        with open("/proc/self/oom_score_adj", "w") as adj:
+            adj.write("1000")  # under memory pressure the student's process goes first
+    except OSError:
+        pass
+    sys.stdout = open(1, "w", buffering=1, closefd=False, errors="backslashreplace")
+    sys.stderr = open(2, "w", buffering=1, closefd=False, errors="backslashreplace")
+    sys.stdin = open(0, closefd=False)
+    sys.argv = ["notebook.ipynb"]
+    _apply_limits(job["limits"], base_vm)
+
+
+def _report(message: dict) -> None:
+    """One JSON line on the result channel (read only by the grader)."""
+    data = (_dumps(message) + "\n").encode()
+    while data:
+        data = data[_write(RESULT_FD, data) :]
+
+
+def _run_cells(job: dict, shell) -> None:
+    """Every cell in order (a failing one does not stop the next), each announced, its
+    failure and the variables after it sent; then the final variables."""
+    run_cell = shell.run_cell
+    namespace: dict = {}
+    exec(job["extract"], namespace)
+    extract = namespace["_dlgrade_extract"]
+    names = job["names"]
+    for index, source in job["cells"]:
+        _report({"cell": index})
+        result = run_cell(source, store_history=True, silent=False)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        if result.error_before_exec is not None:
+            _report({"error": _error_info(result.error_before_exec, True), "cell": index})
+        elif result.error_in_exec is not None:
+            _report({"error": _error_info(result.error_in_exec, False), "cell": index})
+        _report({"values": extract(names, shell.user_ns), "after": index})
+    _report({"extracting": True})
+    _report({"final": extract(names, shell.user_ns)})
+
+
 def _child(fds: list[int], shell, base_vm: int) -> None:
     """Read the job, isolate, run the student's cells; never returns (``os._exit``)."""
     try:
-        os.setsid()
-        _set_all_signals(signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for number in (signal.SIGPIPE, signal.SIGXFSZ):  # as Python starts: OSError instead
-            signal.signal(number, signal.SIG_IGN)
-        job_fd, result_fd, out_fd, err_fd = fds
-        # Move the four descriptors to 4, 3, 1, 2 without clobbering one another.
-        moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (job_fd, result_fd, out_fd, err_fd)]
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        for fd, target in zip(moved, (JOB_FD, RESULT_FD, 1, 2), strict=True):
-            os.dup2(fd, target, inheritable=target in (1, 2))
-        os.closerange(JOB_FD + 1, 1 << 16)
+        _take_descriptors(fds)
         job = _read_job()
-        if job.get("isolate"):
-            _isolate(job)
-        else:
-            _copy_tree(job["inbox"], job["workdir"])
-        os.chdir(job["workdir"])
-        try:
-            with open("/proc/self/oom_score_adj", "w") as adj:
-                adj.write("1000")  # under memory pressure the student's process goes first
-        except OSError:
-            pass
-        sys.stdout = open(1, "w", buffering=1, closefd=False, errors="backslashreplace")
-        sys.stderr = open(2, "w", buffering=1, closefd=False, errors="backslashreplace")
-        sys.stdin = open(0, closefd=False)
-        sys.argv = ["notebook.ipynb"]
-        _apply_limits(job["limits"], base_vm)
-        run_cell = shell.run_cell
-
-        def send(message: dict) -> None:
-            data = (_dumps(message) + "\n").encode()
-            while data:
-                data = data[_write(RESULT_FD, data) :]
-
-        namespace: dict = {}
-        exec(job["extract"], namespace)
-        extract = namespace["_dlgrade_extract"]
-        names = job["names"]
-        for index, source in job["cells"]:
-            send({"cell": index})
-            result = run_cell(source, store_history=True, silent=False)
-            for stream in (sys.stdout, sys.stderr):
-                try:
-                    stream.flush()
-                except Exception:
-                    pass
-            if result.error_before_exec is not None:
-                send({"error": _error_info(result.error_before_exec, True), "cell": index})
-            elif result.error_in_exec is not None:
-                send({"error": _error_info(result.error_in_exec, False), "cell": index})
-            send({"values": extract(names, shell.user_ns), "after": index})
-        send({"extracting": True})
-        send({"final": extract(names, shell.user_ns)})
+        _settle_in(job, base_vm)
+        _run_cells(job, shell)
     except BaseException as exc:  # our own failure: report it, never fall back into the zygote
         try:
             text = "".join(_format_exception(type(exc), exc, exc.__traceback__))
