@@ -164,6 +164,13 @@ def decode_values(payload: str) -> tuple[dict[str, Any], dict[str, Any]]:
     comparing two snapshots). Raises :class:`DecodeError` for anything the extractor
     cannot have written.
     """
+    tags = parse_tags(payload)
+    return {name: decode(tag) for name, tag in tags.items()}, tags
+
+
+def parse_tags(payload: str) -> dict[str, Any]:
+    """The extractor's JSON text as checked tags, not yet decoded (see :func:`validate`);
+    raises :class:`DecodeError`."""
     try:
         tags = json.loads(payload)
     except (ValueError, RecursionError) as exc:
@@ -174,7 +181,7 @@ def decode_values(payload: str) -> tuple[dict[str, Any], dict[str, Any]]:
         if len(name) > 200:
             raise DecodeError("a variable name longer than 200 characters")
         validate(tag)
-    return {name: decode(tag) for name, tag in tags.items()}, tags
+    return tags
 
 
 def decode(tagged: Any) -> Any:

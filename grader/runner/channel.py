@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.extract.variables import DecodeError, decode_values
+from grader.extract.variables import DecodeError, decode, parse_tags
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 MAX_STREAM_BYTES = 512 * 1024 * 1024
@@ -158,14 +158,14 @@ def _int_field(message: dict[str, Any], key: str, allowed: list[int], what: str)
     return value
 
 
-def _values(line: bytes, key: str, what: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(decoded values, raw tags) of a snapshot or final line."""
+def _tags(line: bytes, key: str, what: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(checked tags, the whole message) of a snapshot or final line, each parsed once."""
     message = _load(line, what)
     payload = message.get(key)
     if not isinstance(payload, str):
         raise InvalidResult(f"{what} carries no variables")
     try:
-        return decode_values(payload)
+        return parse_tags(payload), message
     except DecodeError as exc:
         raise InvalidResult(f"{what}: {exc}") from None
 
@@ -204,15 +204,15 @@ def decode_stream(stream: ResultStream) -> ChildReport:
     tags: dict[str, Any] = {}
     after = None
     if stream.final is not None:
-        values, tags = _values(stream.final, "final", "the final values")
+        tags, _ = _tags(stream.final, "final", "the final values")
     elif stream.last_snapshot is not None:
-        values, tags = _values(stream.last_snapshot, "values", "a snapshot")
-        after = _int_field(
-            _load(stream.last_snapshot, "a snapshot"), "after", stream.cells, "a snapshot"
-        )
+        tags, message = _tags(stream.last_snapshot, "values", "a snapshot")
+        after = _int_field(message, "after", stream.cells, "a snapshot")
+    if stream.final is not None or stream.last_snapshot is not None:
+        values = {name: decode(tag) for name, tag in tags.items()}
     changed: list[str] = []
     if stream.first_failure_snapshot is not None and errors:
-        _, before = _values(stream.first_failure_snapshot, "values", "a snapshot")
+        before, _ = _tags(stream.first_failure_snapshot, "values", "a snapshot")
         changed = [name for name, tag in tags.items() if before.get(name) != tag]
     return ChildReport(
         values=values,

@@ -114,8 +114,8 @@ class _Worker:
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> None:
         """Start the zygote (returns at once; it says ``ready`` when warm)."""
+        scratch.remove_tree(self.inbox, self.workdir, self.private_tmp)
         for folder in (self.inbox, self.workdir, self.private_tmp):
-            scratch.remove_tree(folder)
             folder.mkdir(parents=True)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         python = sys.executable
@@ -704,8 +704,8 @@ class _Rounds:
             self.watch(worker)
         else:
             worker.cgroup.kill_all()
-            for folder in (worker.workdir, worker.private_tmp):
-                scratch.empty_folder(folder)
+            scratch.empty_folder(worker.workdir)
+            scratch.empty_folder(worker.private_tmp)
 
     def check_clocks(self) -> None:
         """Stop a notebook past its limit; replace a zygote that does not answer."""

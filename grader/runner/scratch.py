@@ -29,24 +29,28 @@ class CleanupError(OSError):
         self.detail = detail
 
 
-def remove_tree(path: Path) -> None:
-    """Remove ``path`` and everything below it; raises :class:`CleanupError` if it remains."""
-    if not os.path.lexists(path):
+def remove_tree(*paths: Path) -> None:
+    """Remove each of ``paths`` and everything below it, with one ``rm``; raises
+    :class:`CleanupError` naming the first that remains."""
+    paths = tuple(p for p in paths if os.path.lexists(p))
+    if not paths:
         return
-    argv = ["rm", "-rf", "--one-file-system", "--", str(path)]
+    names = [str(p) for p in paths]
+    argv = ["rm", "-rf", "--one-file-system", "--", *names]
     done = subprocess.run(argv, capture_output=True, check=False)
-    if done.returncode != 0 and os.path.lexists(path):
+    if done.returncode != 0 and any(os.path.lexists(p) for p in paths):
         # A folder whose permissions the student removed: give them back, then again.
-        subprocess.run(["chmod", "-R", "u+rwx", "--", str(path)], capture_output=True, check=False)
+        subprocess.run(["chmod", "-R", "u+rwx", "--", *names], capture_output=True, check=False)
         done = subprocess.run(argv, capture_output=True, check=False)
-    if os.path.lexists(path):
-        raise CleanupError(path, done.stderr.decode("utf-8", "replace").strip()[-500:])
+    for path in paths:
+        if os.path.lexists(path):
+            raise CleanupError(path, done.stderr.decode("utf-8", "replace").strip()[-500:])
 
 
 def empty_folder(path: Path) -> None:
-    """Remove everything inside ``path`` but keep the folder itself."""
-    for entry in os.scandir(path):
-        remove_tree(Path(entry.path))
+    """Remove everything inside ``path`` but keep the folder itself (it may be bound into
+    a sandbox: a new folder of the same name would not be seen there)."""
+    remove_tree(*(Path(entry.path) for entry in os.scandir(path)))
 
 
 def run_folder(label: str) -> Path:

@@ -171,12 +171,7 @@ def _isolate(job: dict) -> None:
     oddly named or permission-stripped the files were. Capabilities are dropped before
     any student code runs.
     """
-    uid, gid = os.getuid(), os.getgid()
-    _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):  # fmt: skip
-        with open(f"/proc/self/{name}", "w") as file:
-            file.write(text)
-    _check(_libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+    _enter_namespaces()
     size = int(job["limits"]["disk_mb"]) * 1024 * 1024
     for target, extra in [(p, 0) for p in job["scratch"]] + [(job["workdir"], job["inbox_bytes"])]:
         options = f"size={size + int(extra)},mode=1777".encode()
@@ -186,6 +181,17 @@ def _isolate(job: dict) -> None:
     hide = MS_NOSUID | MS_NODEV | MS_RDONLY
     _check(_libc.mount(b"tmpfs", job["inbox"].encode(), b"tmpfs", hide, b"size=4096"), "hide inbox")
     _drop_capabilities()
+
+
+def _enter_namespaces() -> None:
+    """A user namespace of one's own (same uid and gid inside), with a private mount
+    namespace (mounts never propagate back) and a private IPC namespace."""
+    uid, gid = os.getuid(), os.getgid()
+    _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):  # fmt: skip
+        with open(f"/proc/self/{name}", "w") as file:
+            file.write(text)
+    _check(_libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
 
 
 def _drop_capabilities() -> None:
@@ -453,13 +459,7 @@ def _probe_isolation(job_dirs: dict) -> bool:
     pid = os.fork()
     if pid == 0:
         try:
-            uid = os.getuid()
-            _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
-            with open("/proc/self/setgroups", "w") as file:
-                file.write("deny")
-            with open("/proc/self/uid_map", "w") as file:
-                file.write(f"{uid} {uid} 1")
-            _check(_libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "private")
+            _enter_namespaces()  # exactly as a student's child will
             for target in job_dirs["mounts"]:
                 _check(_libc.mount(b"tmpfs", target.encode(), b"tmpfs", 0, b"size=4096"), target)
             _drop_capabilities()
